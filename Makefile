@@ -1,0 +1,40 @@
+# FragmentForge: `make run` runs the pipeline on the embedded default data,
+# `make test` runs the tests, `make ui` serves the Dagster UI. Each sets itself up first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+VENV := .venv
+PY := $(VENV)/bin/python
+DVC := $(CURDIR)/.venv-dvc/bin/dvc
+UI_HOST := 127.0.0.1
+UI_PORT ?= 3000
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: setup run test ui repro clean
+
+setup:
+	@bash infra/setup.sh
+	@mkdir -p $(DAGSTER_HOME) && cp infra/dagster.local.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: setup
+	@start=$$(date +%s); \
+	$(VENV)/bin/dagster job execute -m dagster_project.definitions -j main_job; \
+	echo "make run: finished in $$(( $$(date +%s) - start )) s"; \
+	$(PY) -m stages.outputs
+
+# pytest exits 5 when it collected no test: that is a failure here, said plainly.
+test: setup
+	@rc=0; $(PY) -m pytest || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
+
+ui: setup
+	@echo "Dagster UI on http://$(UI_HOST):$(UI_PORT)"
+	$(VENV)/bin/dagster dev -m dagster_project.definitions -h $(UI_HOST) -p $(UI_PORT)
+
+# The same stages through DVC (its own environment; stages run with the project's python).
+repro: setup
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(DVC) repro
+
+clean:
+	rm -rf data/synthetic data/raw data/results.duckdb $(DAGSTER_HOME)

@@ -1,0 +1,1 @@
+"""FragmentForge's Dagster code location (definitions in `definitions.py`)."""

@@ -1,0 +1,1 @@
+"""Assets, one module per domain; each module's assets share a group named after it."""

@@ -1,0 +1,27 @@
+"""The Dagster code location: assets by domain, resources, and the main job."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.assets import ingestion
+from dagster_project.resources import PipelineConfig, default_root
+from stages.config import load_params
+
+
+def build_definitions(project_root: str | None = None, params_file: str = "params.yaml") -> Definitions:
+    root = project_root or default_root()
+    pipeline = PipelineConfig(project_root=root, params_file=params_file)
+    results_db = Path(root) / load_params(Path(root) / params_file).paths.results_db
+    results_db.parent.mkdir(parents=True, exist_ok=True)
+    return Definitions(
+        assets=load_assets_from_modules([ingestion]),
+        resources={"pipeline": pipeline, "duckdb": DuckDBResource(database=str(results_db))},
+        jobs=[define_asset_job("main_job", selection=AssetSelection.all(),
+                               description="Everything from the sources to the latest stage.")],
+    )
+
+
+defs = build_definitions()

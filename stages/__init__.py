@@ -1,0 +1,1 @@
+"""FragmentForge pipeline stages: pure Python, no orchestrator imports."""

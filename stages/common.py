@@ -1,0 +1,55 @@
+"""Small helpers shared by stage modules: CLI parsing, atomic writes, hashing."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from stages.config import Params, load_params
+
+HASH_CHUNK = 1 << 20
+
+
+def parse_stage_args(description: str, argv=None) -> tuple[Params, Path]:
+    """Every stage CLI takes the params file and the project root, nothing else."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
+    parser.add_argument("--root", default=".", help="project root that paths in params are relative to")
+    args = parser.parse_args(argv)
+    return load_params(args.params), Path(args.root)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_json_atomic(path: Path, payload) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def replace_dir(staging: Path, final: Path) -> None:
+    """Swap a fully written staging folder into place, so readers never see half an output."""
+    old = final.with_name(final.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def fresh_dir(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path

@@ -1,0 +1,28 @@
+"""Typed, frozen view of params.yaml."""
+from stages.config.errors import ConfigError
+from stages.config.loader import load_params
+from stages.config.schema import (
+    IngestParams,
+    LabelManifestSource,
+    LocalFolderSource,
+    PackageSamplesSource,
+    Params,
+    PathsParams,
+    S3Source,
+    SyntheticParams,
+    SyntheticSource,
+)
+
+__all__ = [
+    "ConfigError",
+    "IngestParams",
+    "LabelManifestSource",
+    "LocalFolderSource",
+    "PackageSamplesSource",
+    "Params",
+    "PathsParams",
+    "S3Source",
+    "SyntheticParams",
+    "SyntheticSource",
+    "load_params",
+]

