@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from stages.config import Params, load_params
+from stages.config import ConfigError, Params, load_params
 
 HASH_CHUNK = 1 << 20
 
@@ -19,7 +19,10 @@ def parse_stage_args(description: str, argv=None) -> tuple[Params, Path]:
     parser.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
     parser.add_argument("--root", default=".", help="project root that paths in params are relative to")
     args = parser.parse_args(argv)
-    return load_params(args.params), Path(args.root)
+    try:
+        return load_params(args.params), Path(args.root)
+    except ConfigError as exc:
+        raise SystemExit(f"bad params: {exc}") from None
 
 
 def sha256_file(path: Path) -> str:

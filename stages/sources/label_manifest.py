@@ -48,7 +48,7 @@ def ssv2_candidates(source_name: str, manifest: Path, root: Path, extensions,
         if ground_truth_suffix and path is not None:
             candidate_truth = root / f"{video_id}{ground_truth_suffix}"
             truth = candidate_truth if candidate_truth.exists() else None
-        out.append(Candidate(source=source_name, name=path.name if path else video_id,
+        out.append(Candidate(source=source_name, name=f"{video_id}{path.suffix}" if path else video_id,
                              uri=str(path or root / video_id), local_path=path if problem is None else None,
                              problem=problem, ground_truth=truth, **labels))
     return out

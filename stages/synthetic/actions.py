@@ -104,7 +104,7 @@ def _cover(t, s: Stage):
     r_hidden, y = s.radii[0], (0.5 + s.jitter(0.1)) * s.height
     x = (0.62 + s.jitter()) * s.width
     r_cover = 1.6 * r_hidden
-    x_cover = _lerp(-1.2 * r_cover, x, np.minimum(1.0, t / 0.75))
+    x_cover = _lerp(0.9 * r_cover, x, np.minimum(1.0, t / 0.75))
     return Motion(_poses(_track(t, x, y, r_hidden), _track(t, x_cover, y, r_cover)))
 
 

@@ -49,6 +49,8 @@ def probe_video(path: str) -> dict:
             raise ProbeError(f"decoding failed after {decoded} frames: {exc}") from exc
     if decoded == 0:
         raise ProbeError("no frame could be decoded")
+    if decoded == 1:
+        raise ProbeError("only one decodable frame: a still image, not a video")
     if fps <= 0:
         raise ProbeError("stream has no usable frame rate")
     return VideoProbe(codec=codec, width=width, height=height, fps=round(fps, 4),

@@ -1,0 +1,65 @@
+"""params.yaml is read into frozen, typed objects; mistakes name the key and the file."""
+import dataclasses
+
+import pytest
+import yaml
+
+from stages.config import ConfigError, LocalFolderSource, load_params
+from tests.conftest import REPO
+
+
+def test_repository_params_load_into_frozen_objects():
+    params = load_params(REPO / "params.yaml")
+    assert params.synthetic.num_clips >= 24
+    assert [s.kind for s in params.ingest.sources] == ["synthetic", "package_samples"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.synthetic.seed = 1
+
+
+def _broken(tmp_path, edit):
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())
+    edit(raw)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError) as info:
+        load_params(path)
+    assert str(path) in str(info.value)
+    return info.value
+
+
+@pytest.mark.parametrize("edit, key, words", [
+    (lambda r: r["synthetic"].update(num_clip=3), "synthetic.num_clip", "unknown key"),
+    (lambda r: r["synthetic"].update(fps="twelve"), "synthetic.fps", "expected int"),
+    (lambda r: r["synthetic"].update(seed=True), "synthetic.seed", "expected int"),
+    (lambda r: r["ingest"].update(test_ratio=1.5), "ingest.test_ratio", "strictly between 0 and 1"),
+    (lambda r: r["synthetic"].update(width=127), "synthetic.width", "even number"),
+    (lambda r: r["synthetic"].update(max_seconds=0.5), "synthetic.max_seconds", ">= min_seconds"),
+    (lambda r: r["synthetic"].update(actions=["juggling"]), "synthetic.actions", "unknown action"),
+    (lambda r: r["synthetic"].pop("seed"), "synthetic.seed", "required key is missing"),
+    (lambda r: r["ingest"]["sources"].append({"name": "x", "kind": "ftp"}), "ingest.sources[2].kind", "must be one of"),
+    (lambda r: r["ingest"]["sources"].append({"name": "synthetic", "kind": "synthetic"}), "ingest.sources", "used twice"),
+    (lambda r: r["ingest"]["sources"].append({"name": "b", "kind": "s3", "uri": "bucket/x"}), "ingest.sources[2].uri", "s3://"),
+    (lambda r: r.update(trainer={}), "trainer", "unknown key"),
+])
+def test_bad_params_name_the_key_and_the_file(tmp_path, edit, key, words):
+    error = _broken(tmp_path, edit)
+    assert error.key == key
+    assert words in str(error)
+
+
+def test_missing_or_unparsable_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_params(tmp_path / "nope.yaml")
+    bad = tmp_path / "params.yaml"
+    bad.write_text("paths: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_params(bad)
+
+
+def test_source_kinds_become_their_own_types(tmp_path):
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())
+    raw["ingest"]["sources"] = [{"name": "mine", "kind": "local_folder", "path": "videos", "pattern": "*.mp4"}]
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    source = load_params(path).ingest.sources[0]
+    assert isinstance(source, LocalFolderSource) and source.pattern == "*.mp4"
