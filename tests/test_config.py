@@ -63,3 +63,18 @@ def test_source_kinds_become_their_own_types(tmp_path):
     path.write_text(yaml.safe_dump(raw))
     source = load_params(path).ingest.sources[0]
     assert isinstance(source, LocalFolderSource) and source.pattern == "*.mp4"
+
+
+def test_stage_cli_stops_with_the_message_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "params.yaml"
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())
+    raw["ingest"]["workers"] = 0
+    bad.write_text(yaml.safe_dump(raw))
+    done = subprocess.run([sys.executable, "-m", "stages.ingest", "--params", str(bad), "--root", str(tmp_path)],
+                          cwd=REPO, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert f"bad params: {bad}: ingest.workers: must be in [1, 256]" in done.stderr
+    assert "Traceback" not in done.stderr
