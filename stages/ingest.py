@@ -11,7 +11,7 @@ import json
 import shutil
 import stat
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -75,20 +75,45 @@ def ingest(params: IngestParams, root: Path, synthetic_dir: Path, raw_dir: Path)
     root, raw_dir = Path(root), Path(raw_dir)
     staging = fresh_dir(raw_dir.with_name(raw_dir.name + ".staging"))
     context = SourceContext(root=root, synthetic_dir=Path(synthetic_dir), download_dir=staging / "incoming")
-    candidates = [c for source in params.sources for c in list_candidates(source, context)]
-
+    candidates = _unique_ids([c for source in params.sources for c in list_candidates(source, context)])
     rows = {c.input_id: _base_row(c, root) for c in candidates}
-    probe_targets = [c for c in candidates if c.problem is None]
     for c in candidates:
         if c.problem is not None:
             _quarantine(rows[c.input_id], c.problem)
 
-    with ThreadPoolExecutor(max_workers=params.workers) as pool:
-        hashes = dict(zip([c.input_id for c in probe_targets], pool.map(_hash_if_regular, probe_targets)))
+    to_probe = _hash_and_find_duplicates([c for c in candidates if c.problem is None], rows, params.workers)
+    _probe(to_probe, rows, params)
+    for c in candidates:
+        _place(rows[c.input_id], c, staging, root, raw_dir, params)
+    _inherit_from_originals(rows)
+    shutil.rmtree(staging / "incoming", ignore_errors=True)
+
+    ordered = [rows[k] for k in sorted(rows)]
+    pq.write_table(pa.Table.from_pylist(ordered, schema=MANIFEST_SCHEMA), staging / MANIFEST_FILE)
+    counts = {s: sum(1 for r in ordered if r["status"] == s) for s in ("ok", "duplicate", "quarantined")}
+    write_json_atomic(staging / SUMMARY_FILE, {"inputs": len(ordered), **counts, "splits": _split_counts(ordered)})
+    replace_dir(staging, raw_dir)
+    quarantined = [{"input_id": r["input_id"], "reason": r["reason"]} for r in ordered if r["status"] == "quarantined"]
+    return IngestResult(manifest=raw_dir / MANIFEST_FILE, counts=counts, quarantined=quarantined)
+
+
+def _unique_ids(candidates: list[Candidate]) -> list[Candidate]:
+    """A manifest may list one name twice; each listing stays its own row."""
+    seen: dict[str, int] = {}
+    out = []
+    for c in candidates:
+        seen[c.input_id] = seen.get(c.input_id, 0) + 1
+        out.append(c if seen[c.input_id] == 1 else replace(c, name=f"{c.name}#{seen[c.input_id]}"))
+    return out
+
+
+def _hash_and_find_duplicates(candidates: list[Candidate], rows: dict, workers: int) -> list[Candidate]:
+    """Hash every file; return the first input of each content, the ones worth probing."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        hashes = list(pool.map(_hash_if_regular, candidates))
     first_by_sha: dict[str, str] = {}
     to_probe = []
-    for c in probe_targets:
-        sha, size, problem = hashes[c.input_id]
+    for c, (sha, size, problem) in zip(candidates, hashes):
         row = rows[c.input_id]
         row.update(sha256=sha, size_bytes=size, video_id=sha[:16] if sha else None)
         if problem:
@@ -100,39 +125,34 @@ def ingest(params: IngestParams, root: Path, synthetic_dir: Path, raw_dir: Path)
             if sha:
                 first_by_sha[sha] = c.input_id
             to_probe.append(c)
+    return to_probe
 
+
+def _probe(to_probe: list[Candidate], rows: dict, params: IngestParams) -> None:
     outcomes = map_isolated(probe_video, [str(c.local_path) for c in to_probe], params.workers,
                             params.probe_time_limit_s)
     for index, outcome in tqdm(outcomes, total=len(to_probe), desc="probe", disable=not params.progress):
         row = rows[to_probe[index].input_id]
-        if outcome.ok:
+        if outcome.ok and row["sha256"] is None:
+            _quarantine(row, "decodes, but is not a regular file (pipe or device): cannot be stored")
+        elif outcome.ok:
             row.update(outcome.value, status="ok")
             if row["header_frames"] is not None and row["header_frames"] != row["num_frames"]:
                 row["reason"] = f"container header claims {row['header_frames']} frames; {row['num_frames']} decoded"
         else:
             _quarantine(row, f"probe failed: {outcome.error}")
 
-    by_id = {c.input_id: c for c in candidates}
-    for row in rows.values():
-        _place(row, by_id[row["input_id"]], staging, root, raw_dir, params)
+
+def _inherit_from_originals(rows: dict) -> None:
+    """A duplicate points at the stored copy and shares its split and probe results."""
+    shared = ("path", "split", "codec", "width", "height", "fps", "duration_s", "num_frames",
+              "header_frames", "decoder")
     for row in rows.values():
         if row["status"] == "duplicate":
             original = rows[row["duplicate_of"]]
-            row.update({k: original[k] for k in ("path", "split", "codec", "width", "height", "fps",
-                                                 "duration_s", "num_frames", "header_frames", "decoder")})
+            row.update({k: original[k] for k in shared})
             if original["status"] != "ok":
                 _quarantine(row, f"duplicate of quarantined input {row['duplicate_of']}")
-
-    ordered = [rows[k] for k in sorted(rows)]
-    table = pa.Table.from_pylist(ordered, schema=MANIFEST_SCHEMA)
-    shutil.rmtree(staging / "incoming", ignore_errors=True)
-    pq.write_table(table, staging / MANIFEST_FILE)
-    counts = {s: sum(1 for r in ordered if r["status"] == s) for s in ("ok", "duplicate", "quarantined")}
-    quarantined = [{"input_id": r["input_id"], "reason": r["reason"]} for r in ordered if r["status"] == "quarantined"]
-    write_json_atomic(staging / SUMMARY_FILE, {"inputs": len(ordered), **counts,
-                                               "splits": _split_counts(ordered)})
-    replace_dir(staging, raw_dir)
-    return IngestResult(manifest=raw_dir / MANIFEST_FILE, counts=counts, quarantined=quarantined)
 
 
 def _base_row(c: Candidate, root: Path) -> dict:

@@ -40,6 +40,7 @@ def messy_folder(tmp_path):
         {"id": "good1", "label": "Moving a thing", "template": "Moving [something]", "placeholders": ["a thing"]},
         {"id": "../outside", "label": "x", "template": "x", "placeholders": []},
         {"label": "entry without an id"},
+        {"id": "good1", "label": "listed twice"},
     ]))
     os.mkfifo(folder / "hangs.mp4")
     return folder, good
@@ -103,7 +104,8 @@ def test_every_bad_input_is_quarantined_with_its_reason(tmp_path, messy_folder, 
         assert (tmp_path / row["path"]).is_file() and row["num_frames"] >= 8 and row["codec"] == "h264"
         assert row["sha256"] == hashlib.sha256((tmp_path / row["path"]).read_bytes()).hexdigest()
     dups = {k: r for k, r in rows.items() if r["status"] == "duplicate"}
-    assert set(dups) == {"local:copy_of_good1.mp4", "local:good1.mp4", "table:good2.mp4", "ssv2:good1.mp4"} - set(ok)
+    assert set(dups) == {"local:copy_of_good1.mp4", "local:good1.mp4", "table:good2.mp4", "ssv2:good1.mp4",
+                         "ssv2:good1.mp4#2"} - set(ok)
     for row in dups.values():
         assert rows[row["duplicate_of"]]["status"] == "ok"
         assert row["split"] == rows[row["duplicate_of"]]["split"]

@@ -112,8 +112,8 @@ def _convert_scalar(hint: Any, value: Any, source: str, key: str):
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         value = float(value) if ok else value
     elif hint is str:
-        ok = isinstance(value, str) and value != ""
-        if isinstance(value, str) and value == "":
+        ok = isinstance(value, str)
+        if ok and not value:
             raise ConfigError(source, key, "must not be empty")
     else:
         raise TypeError(f"unsupported type in schema at {key}: {hint}")

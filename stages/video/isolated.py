@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -77,7 +77,5 @@ def map_isolated(func: Callable, items: Iterable[Any], workers: int, time_limit:
     items = list(items)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(run_one, ctx, func, item, time_limit): i for i, item in enumerate(items)}
-        from concurrent.futures import as_completed
-
         for future in as_completed(futures):
             yield futures[future], future.result()
