@@ -15,6 +15,7 @@ def main(argv=None) -> None:
     print("outputs:")
     print(f"  synthetic clips  {root / params.paths.synthetic_dir}")
     print(f"  raw manifest     {raw / MANIFEST_FILE}")
+    print(f"  keyframe sets    {root / params.paths.frames_dir / 'keyframes.parquet'}")
     if (raw / SUMMARY_FILE).exists():
         print(f"  ingest summary   {json.loads((raw / SUMMARY_FILE).read_text())}")
     print(f"  results database {root / params.paths.results_db}")

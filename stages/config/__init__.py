@@ -3,6 +3,7 @@ from stages.config.errors import ConfigError
 from stages.config.loader import load_params
 from stages.config.schema import (
     IngestParams,
+    KeyframeParams,
     LabelManifestSource,
     LocalFolderSource,
     PackageSamplesSource,
@@ -16,6 +17,7 @@ from stages.config.schema import (
 __all__ = [
     "ConfigError",
     "IngestParams",
+    "KeyframeParams",
     "LabelManifestSource",
     "LocalFolderSource",
     "PackageSamplesSource",

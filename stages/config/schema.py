@@ -25,6 +25,7 @@ def _even_between(lo: int, hi: int):
 class PathsParams:
     synthetic_dir: str
     raw_dir: str
+    frames_dir: str
     results_db: str
 
 
@@ -122,7 +123,30 @@ class IngestParams:
 
 
 @dataclass(frozen=True)
+class KeyframeParams:
+    """Motion-guided keyframe sets (MGSampler) over each speed variant."""
+
+    set_sizes: tuple[int, ...] = check(lambda v: len(v) > 0 and all(2 <= n <= 16 for n in v),
+                                       "must list set sizes between 2 and 16")
+    train_sets_per_size: int = check(lambda v: 0 <= v <= 64, "must be in [0, 64]")
+    score_mode: Literal["fast", "faithful"] = "fast"
+    fast_score_width: int = check_default(64, lambda v: 8 <= v <= 1024, "must be in [8, 1024]")
+    frame_short_side: int = check_default(128, lambda v: 16 <= v <= 2160, "must be in [16, 2160]")
+    jpeg_quality: int = check_default(90, lambda v: 1 <= v <= 100, "must be in [1, 100]")
+    slow_interpolation: Literal["blend", "flow"] = "blend"
+    window_stride: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
+    time_limit_s: float = check_default(300.0, lambda v: v > 0, "must be > 0")
+    workers: int = check_default(2, lambda v: 1 <= v <= 256, "must be in [1, 256]")
+
+    def problems(self):
+        if len(set(self.set_sizes)) != len(self.set_sizes):
+            yield "set_sizes", "lists a size twice"
+
+
+@dataclass(frozen=True)
 class Params:
     paths: PathsParams
     synthetic: SyntheticParams
     ingest: IngestParams
+    keyframes: KeyframeParams

@@ -1,0 +1,1 @@
+"""Motion scores, motion-guided sampling (MGSampler) and speed variants for keyframe sets."""

@@ -1,0 +1,155 @@
+"""Keyframe sets for one video, computed in one sequential decoding pass.
+
+Runs inside a time-limited worker process. Every decoded frame is scaled to the output
+size and spilled to a temporary file, so memory does not grow with video length; once
+the motion scores are known, only the picked frames are read back and written as JPEG.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from stages.config import KeyframeParams
+from stages.motion import mgsampler
+from stages.motion.motion import mean_abs_difference, one_minus_ssim, shrink, to_gray
+from stages.motion.variants import INTERPOLATORS, VARIANTS, FrameStream, speed_streams
+from stages.video.decode import output_size, sequential_frames
+
+
+@dataclass(frozen=True)
+class KeyframeJob:
+    video_id: str
+    path: str
+    width: int
+    height: int
+    fps: float
+    decoder: str
+    frames_dir: str  # where <video_id>/p<half-frame>.jpg files go
+    frames_ref: str  # how frame paths are written in the table (relative to the project)
+    params: KeyframeParams
+
+
+class TooShort(Exception):
+    pass
+
+
+def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
+    """Spill frames, return (backend, timestamps, adjacent scores, skip-one scores)."""
+    p = job.params
+    faithful = p.score_mode == "faithful"
+    backend, frames = sequential_frames(job.path, None if faithful else size, job.fps, prefer)
+    score = one_minus_ssim if faithful else mean_abs_difference
+    times, adjacent, skip_one, history = [], [], [], []
+    for frame in frames:
+        rgb = frame.rgb
+        if faithful:
+            feature = to_gray(rgb.astype(np.float32))
+            rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.BILINEAR))
+        else:
+            feature = shrink(to_gray(rgb.astype(np.float32)), p.fast_score_width)
+        spill.write(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes())
+        if history:
+            adjacent.append(score(history[-1], feature))
+        if len(history) == 2:
+            skip_one.append(score(history[0], feature))
+        history = (history + [feature])[-2:]
+        times.append(frame.time_s)
+    return backend, np.array(times), np.array(adjacent), np.array(skip_one)
+
+
+def _sets(stream: FrameStream, p: KeyframeParams, video_id: str):
+    """(set id, n, mode, stream indices) for each set of this variant; identical train sets
+    are dropped, N larger than the stream is skipped."""
+    cumulative = mgsampler.cumulative_motion(stream.pair_scores)
+    variant_no = VARIANTS.index(stream.variant)
+    for n in p.set_sizes:
+        if n > len(stream.positions):
+            continue
+        seen = set()
+        picks = mgsampler.pick_frames(cumulative, mgsampler.targets(n, "test"))
+        seen.add(tuple(picks))
+        yield f"{stream.variant}-n{n}-test", n, "test", picks
+        span = (n - 1) * p.window_stride + 1
+        if span <= len(stream.positions):
+            # Fixed playback stride, centred: what a viewer of this variant would see,
+            # so slow, normal, fast and still differ in motion per step (the Speed task).
+            start = (len(stream.positions) - span) // 2
+            yield f"{stream.variant}-n{n}-window", n, "window", list(range(start, start + span, p.window_stride))
+        for k in range(p.train_sets_per_size):
+            rng = np.random.default_rng([p.seed, zlib.crc32(video_id.encode()), variant_no, n, k])
+            picks = mgsampler.pick_frames(cumulative, mgsampler.targets(n, "train", rng))
+            if tuple(picks) not in seen:
+                seen.add(tuple(picks))
+                yield f"{stream.variant}-n{n}-train{k}", n, "train", picks
+
+
+def extract_keyframes(job: KeyframeJob) -> dict:
+    p = job.params
+    size = output_size(job.width, job.height, p.frame_short_side)
+    out_dir = Path(job.frames_dir) / job.video_id
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=out_dir.parent) as spill:
+        try:
+            backend, times, adjacent, skip_one = _decode_pass(job, size, spill, job.decoder)
+        except Exception:
+            if job.decoder != "decord":
+                raise
+            spill.seek(0)
+            spill.truncate()
+            backend, times, adjacent, skip_one = _decode_pass(job, size, spill, "pyav")
+        total = len(times)
+        if total < min(p.set_sizes):
+            raise TooShort(f"only {total} decodable frames; the smallest set needs {min(p.set_sizes)}")
+        streams = speed_streams(adjacent, skip_one)
+        rows = []
+        for stream in streams:
+            for set_id, n, mode, picks in _sets(stream, p, job.video_id):
+                rows.append(_row(job, stream, set_id, n, mode, picks, times))
+        written = _write_frames(spill, size, {pos for r in rows for pos in r["frame_positions"]}, out_dir, p)
+    return {"backend": backend, "frames_decoded": total, "frames_written": written, "rows": rows,
+            "frames_per_variant": {s.variant: len(s.positions) for s in streams}}
+
+
+def frame_name(position: float) -> str:
+    return f"p{int(round(position * 2)):06d}.jpg"
+
+
+def _row(job: KeyframeJob, stream: FrameStream, set_id: str, n: int, mode: str, picks: list[int], times) -> dict:
+    positions = [float(stream.positions[i]) for i in picks]
+    scores = np.concatenate([[0.0], stream.pair_scores])
+    return {
+        "video_id": job.video_id, "variant": stream.variant, "set_id": set_id, "n": n, "mode": mode,
+        "stream_indices": [int(i) for i in picks],
+        "frame_positions": positions,
+        "timestamps": [round(float(np.interp(pos, np.arange(len(times)), times)), 4) for pos in positions],
+        "motion_scores": [round(float(scores[i]), 6) for i in picks],
+        "frame_paths": [f"{job.frames_ref}/{job.video_id}/{frame_name(pos)}" for pos in positions],
+    }
+
+
+def _write_frames(spill, size: tuple[int, int], positions: set[float], out_dir: Path, p: KeyframeParams) -> int:
+    width, height = size
+    frame_bytes = width * height * 3
+    cache: dict[int, np.ndarray] = {}
+
+    def source(index: int) -> np.ndarray:
+        if index not in cache:
+            spill.seek(index * frame_bytes)
+            cache[index] = np.frombuffer(spill.read(frame_bytes), dtype=np.uint8).reshape(height, width, 3)
+        return cache[index]
+
+    interpolate = INTERPOLATORS[p.slow_interpolation]
+    for pos in sorted(positions):
+        lo, hi = int(np.floor(pos)), int(np.ceil(pos))
+        rgb = source(lo) if lo == hi else interpolate(source(lo), source(hi))
+        target = out_dir / frame_name(pos)
+        tmp = target.with_name(target.name + ".part")
+        Image.fromarray(rgb).save(tmp, format="JPEG", quality=p.jpeg_quality)
+        os.replace(tmp, target)
+    return len(positions)

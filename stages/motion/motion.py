@@ -1,0 +1,35 @@
+"""Motion between adjacent frames: `fast` (mean absolute difference of small grayscale
+frames) or `faithful` (1 - SSIM at full resolution)."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import uniform_filter
+
+SSIM_WINDOW = 7
+_C1, _C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+
+
+def to_gray(rgb: np.ndarray) -> np.ndarray:
+    return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+
+
+def shrink(gray: np.ndarray, width: int) -> np.ndarray:
+    """Box-average down to about `width` columns (integer factor: cheap and alias-free)."""
+    factor = max(1, gray.shape[1] // width)
+    h, w = (gray.shape[0] // factor) * factor, (gray.shape[1] // factor) * factor
+    return gray[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+
+
+def mean_abs_difference(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).mean())
+
+
+def one_minus_ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """1 - mean SSIM over a sliding uniform window (Wang et al. 2004 constants)."""
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    mu_a, mu_b = uniform_filter(a, SSIM_WINDOW), uniform_filter(b, SSIM_WINDOW)
+    var_a = uniform_filter(a * a, SSIM_WINDOW) - mu_a ** 2
+    var_b = uniform_filter(b * b, SSIM_WINDOW) - mu_b ** 2
+    cov = uniform_filter(a * b, SSIM_WINDOW) - mu_a * mu_b
+    ssim = ((2 * mu_a * mu_b + _C1) * (2 * cov + _C2)) / ((mu_a ** 2 + mu_b ** 2 + _C1) * (var_a + var_b + _C2))
+    return float(1.0 - ssim.mean())
