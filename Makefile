@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run test ui repro clean
+.PHONY: setup run test ui repro bench-keyframes clean
 
 setup:
 	@bash infra/setup.sh
@@ -36,5 +36,10 @@ ui: setup
 repro: setup
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(DVC) repro
 
+# Keyframe extraction against ffmpeg's decode and a naive random-access baseline (on demand).
+bench-keyframes: setup
+	@command -v ffmpeg >/dev/null || { apt-get update -q && apt-get install -y -q ffmpeg; }
+	$(PY) -m tests.benchmarks.bench_keyframes
+
 clean:
-	rm -rf data/synthetic data/raw data/results.duckdb $(DAGSTER_HOME)
+	rm -rf data/synthetic data/raw data/frames data/results.duckdb $(DAGSTER_HOME)

@@ -130,6 +130,9 @@ class KeyframeParams:
                                        "must list set sizes between 2 and 16")
     train_sets_per_size: int = check(lambda v: 0 <= v <= 64, "must be in [0, 64]")
     score_mode: Literal["fast", "faithful"] = "fast"
+    # Backend tried first for the sequential pass (the other is the fallback). PyAV by
+    # default: decord's decode-and-scale measured about 1.4x ffmpeg's decode, PyAV's 1.1x.
+    decoder: Literal["pyav", "decord"] = "pyav"
     fast_score_width: int = check_default(64, lambda v: 8 <= v <= 1024, "must be in [8, 1024]")
     frame_short_side: int = check_default(128, lambda v: 16 <= v <= 2160, "must be in [16, 2160]")
     jpeg_quality: int = check_default(90, lambda v: 1 <= v <= 100, "must be in [1, 100]")

@@ -17,9 +17,9 @@ from PIL import Image
 
 from stages.config import KeyframeParams
 from stages.motion import mgsampler
-from stages.motion.motion import mean_abs_difference, one_minus_ssim, shrink, to_gray
+from stages.motion.motion import mean_abs_difference, one_minus_ssim, shrink
 from stages.motion.variants import INTERPOLATORS, VARIANTS, FrameStream, speed_streams
-from stages.video.decode import output_size, sequential_frames
+from stages.video.decode import YUV420, output_size, sequential_frames, to_rgb
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class KeyframeJob:
     width: int
     height: int
     fps: float
-    decoder: str
+    decoder: str  # from the ingest probe: "decord" where decord reads the file, else "pyav"
     frames_dir: str  # where <video_id>/p<half-frame>.jpg files go
     frames_ref: str  # how frame paths are written in the table (relative to the project)
     params: KeyframeParams
@@ -40,27 +40,38 @@ class TooShort(Exception):
 
 
 def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
-    """Spill frames, return (backend, timestamps, adjacent scores, skip-one scores)."""
+    """Spill frames; return (backend, layout, timestamps, adjacent scores, skip-one scores)."""
     p = job.params
     faithful = p.score_mode == "faithful"
-    backend, frames = sequential_frames(job.path, None if faithful else size, job.fps, prefer)
+    backend, frames = sequential_frames(job.path, size, job.fps, prefer, full_luma=faithful)
     score = one_minus_ssim if faithful else mean_abs_difference
-    times, adjacent, skip_one, history = [], [], [], []
+    times, adjacent, skip_one, history, layout = [], [], [], [], None
     for frame in frames:
-        rgb = frame.rgb
-        if faithful:
-            feature = to_gray(rgb.astype(np.float32))
-            rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.BILINEAR))
-        else:
-            feature = shrink(to_gray(rgb.astype(np.float32)), p.fast_score_width)
-        spill.write(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes())
+        layout = frame.layout
+        feature = frame.luma if faithful else shrink(frame.luma.astype(np.float32), p.fast_score_width)
+        spill.write(np.ascontiguousarray(frame.pixels).tobytes())
         if history:
             adjacent.append(score(history[-1], feature))
         if len(history) == 2:
             skip_one.append(score(history[0], feature))
         history = (history + [feature])[-2:]
         times.append(frame.time_s)
-    return backend, np.array(times), np.array(adjacent), np.array(skip_one)
+    return backend, layout, np.array(times), np.array(adjacent), np.array(skip_one)
+
+
+def _decode_with_fallback(job: KeyframeJob, size: tuple[int, int], spill):
+    """The preferred backend first; if it fails anywhere in the pass, start over with the
+    other (decord lacks AV1 and other newer codecs; PyAV may choke where decord copes)."""
+    first = job.params.decoder
+    second = "decord" if first == "pyav" else "pyav"
+    try:
+        return _decode_pass(job, size, spill, first)
+    except Exception:
+        if second == "decord" and job.decoder != "decord":
+            raise  # ingest found that decord cannot read this file either
+        spill.seek(0)
+        spill.truncate()
+        return _decode_pass(job, size, spill, second)
 
 
 def _sets(stream: FrameStream, p: KeyframeParams, video_id: str):
@@ -95,14 +106,7 @@ def extract_keyframes(job: KeyframeJob) -> dict:
     out_dir = Path(job.frames_dir) / job.video_id
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=out_dir.parent) as spill:
-        try:
-            backend, times, adjacent, skip_one = _decode_pass(job, size, spill, job.decoder)
-        except Exception:
-            if job.decoder != "decord":
-                raise
-            spill.seek(0)
-            spill.truncate()
-            backend, times, adjacent, skip_one = _decode_pass(job, size, spill, "pyav")
+        backend, layout, times, adjacent, skip_one = _decode_with_fallback(job, size, spill)
         total = len(times)
         if total < min(p.set_sizes):
             raise TooShort(f"only {total} decodable frames; the smallest set needs {min(p.set_sizes)}")
@@ -111,7 +115,8 @@ def extract_keyframes(job: KeyframeJob) -> dict:
         for stream in streams:
             for set_id, n, mode, picks in _sets(stream, p, job.video_id):
                 rows.append(_row(job, stream, set_id, n, mode, picks, times))
-        written = _write_frames(spill, size, {pos for r in rows for pos in r["frame_positions"]}, out_dir, p)
+        positions = {pos for r in rows for pos in r["frame_positions"]}
+        written = _write_frames(spill, size, layout, positions, out_dir, p)
     return {"backend": backend, "frames_decoded": total, "frames_written": written, "rows": rows,
             "frames_per_variant": {s.variant: len(s.positions) for s in streams}}
 
@@ -133,15 +138,18 @@ def _row(job: KeyframeJob, stream: FrameStream, set_id: str, n: int, mode: str, 
     }
 
 
-def _write_frames(spill, size: tuple[int, int], positions: set[float], out_dir: Path, p: KeyframeParams) -> int:
+def _write_frames(spill, size: tuple[int, int], layout: str, positions: set[float], out_dir: Path,
+                  p: KeyframeParams) -> int:
     width, height = size
-    frame_bytes = width * height * 3
+    shape = (height * 3 // 2, width) if layout == YUV420 else (height, width, 3)
+    frame_bytes = int(np.prod(shape))
     cache: dict[int, np.ndarray] = {}
 
     def source(index: int) -> np.ndarray:
         if index not in cache:
             spill.seek(index * frame_bytes)
-            cache[index] = np.frombuffer(spill.read(frame_bytes), dtype=np.uint8).reshape(height, width, 3)
+            pixels = np.frombuffer(spill.read(frame_bytes), dtype=np.uint8).reshape(shape)
+            cache[index] = to_rgb(pixels, layout)
         return cache[index]
 
     interpolate = INTERPOLATORS[p.slow_interpolation]

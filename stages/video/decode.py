@@ -1,8 +1,9 @@
-"""Sequential decoding: decord first, PyAV where decord cannot open or read the file.
+"""Sequential decoding through PyAV or decord, the other being the fallback.
 
 One pass, in order, so neither backend ever seeks (decord's unsorted random access can
-return the wrong frame). Frames come out as RGB at the requested size, scaled by the
-decoder itself.
+return the wrong frame). Each frame comes out scaled to the requested size with its luma
+plane for motion scores. PyAV frames stay in YUV 4:2:0 (scaling without the colour
+conversion costs about half as much); `to_rgb` converts the few frames that are kept.
 """
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from typing import Iterator, Optional
 
 import numpy as np
 
+YUV420 = "yuv420p"
+RGB24 = "rgb24"
+
 
 @dataclass(frozen=True)
 class DecodedFrame:
     index: int
     time_s: float
-    rgb: np.ndarray
+    pixels: np.ndarray  # YUV420: (h * 3 / 2, w) planes stacked; RGB24: (h, w, 3)
+    layout: str
+    luma: np.ndarray  # (h, w) grey levels, at full size when asked for, else at `size`
 
 
 def output_size(width: int, height: int, short_side: int) -> tuple[int, int]:
@@ -25,53 +31,81 @@ def output_size(width: int, height: int, short_side: int) -> tuple[int, int]:
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
-def decord_frames(path: str, size: Optional[tuple[int, int]], fps: float) -> Iterator[DecodedFrame]:
+def to_rgb(pixels: np.ndarray, layout: str) -> np.ndarray:
+    if layout == RGB24:
+        return pixels
+    import av
+
+    return av.VideoFrame.from_ndarray(pixels, format=YUV420).to_ndarray(format=RGB24)
+
+
+def _plane(plane, width: int, height: int) -> np.ndarray:
+    return np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:height, :width]
+
+
+def pyav_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = False) -> Iterator[DecodedFrame]:
+    import av
+
+    w, h = size
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for index, frame in enumerate(container.decode(stream)):
+            time_s = float(frame.time) if frame.time is not None else index / fps
+            small = frame.reformat(width=w, height=h, format=YUV420, interpolation="BILINEAR")
+            # PyAV's yuv420p array layout: the Y rows, then U and V each flattened.
+            pixels = np.concatenate([_plane(small.planes[0], w, h).ravel(),
+                                     _plane(small.planes[1], w // 2, h // 2).ravel(),
+                                     _plane(small.planes[2], w // 2, h // 2).ravel()]).reshape(h * 3 // 2, w)
+            if full_luma:
+                full = frame if frame.format.name == YUV420 else frame.reformat(format=YUV420)
+                luma = _plane(full.planes[0], full.width, full.height).copy()
+            else:
+                luma = pixels[:h]
+            yield DecodedFrame(index, time_s, pixels, YUV420, luma)
+
+
+def decord_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = False) -> Iterator[DecodedFrame]:
     import decord
 
-    w, h = size if size else (-1, -1)
+    from stages.motion.motion import to_gray
+
+    w, h = (-1, -1) if full_luma else size
     reader = decord.VideoReader(path, num_threads=0, width=w, height=h)
     stamps = reader.get_frame_timestamp(np.arange(len(reader)))[:, 0] if len(reader) else []
     index = 0
     while True:
         try:
-            frame = reader.next()
+            rgb = reader.next().asnumpy()
         except StopIteration:
             return
         time_s = float(stamps[index]) if index < len(stamps) else index / fps
-        yield DecodedFrame(index, time_s, frame.asnumpy())
+        luma = to_gray(rgb)
+        if full_luma:
+            from PIL import Image
+
+            rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.BILINEAR))
+        yield DecodedFrame(index, time_s, rgb, RGB24, luma)
         index += 1
 
 
-def pyav_frames(path: str, size: Optional[tuple[int, int]], fps: float) -> Iterator[DecodedFrame]:
-    import av
-
-    with av.open(path) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        w, h = size if size else (None, None)
-        for index, frame in enumerate(container.decode(stream)):
-            time_s = float(frame.time) if frame.time is not None else index / fps
-            yield DecodedFrame(index, time_s, frame.to_ndarray(format="rgb24", width=w, height=h))
+BACKENDS = {"pyav": pyav_frames, "decord": decord_frames}
 
 
-BACKENDS = {"decord": decord_frames, "pyav": pyav_frames}
+def sequential_frames(path: str, size: tuple[int, int], fps: float, prefer: str = "pyav",
+                      full_luma: bool = False) -> tuple[str, Iterator[DecodedFrame]]:
+    """(backend used, frame iterator). If the preferred backend cannot open the file or
+    produce a first frame, the other is used; a failure later is the caller's to retry."""
+    other = "decord" if prefer == "pyav" else "pyav"
+    try:
+        frames = BACKENDS[prefer](path, size, fps, full_luma)
+        first = next(frames)
+    except StopIteration:
+        return prefer, iter(())
+    except Exception:  # e.g. decord lacks AV1 and other codecs newer than its FFmpeg
+        return other, BACKENDS[other](path, size, fps, full_luma)
 
-
-def sequential_frames(path: str, size: Optional[tuple[int, int]], fps: float,
-                      prefer: str = "decord") -> tuple[str, Iterator[DecodedFrame]]:
-    """(backend used, frame iterator). Falls back to PyAV when decord cannot open the file;
-    a failure after frames were produced is the caller's to retry with PyAV."""
-    if prefer == "decord":
-        try:
-            frames = decord_frames(path, size, fps)
-            first = next(frames)
-        except StopIteration:
-            return "decord", iter(())
-        except Exception:  # decord lacks codecs (AV1...) or chokes on the file: use PyAV
-            return "pyav", pyav_frames(path, size, fps)
-
-        def chained():
-            yield first
-            yield from frames
-        return "decord", chained()
-    return "pyav", pyav_frames(path, size, fps)
+    def chained():
+        yield first
+        yield from frames
+    return prefer, chained()
