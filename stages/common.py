@@ -56,3 +56,12 @@ def fresh_dir(path: Path) -> Path:
         shutil.rmtree(path)
     path.mkdir(parents=True)
     return path
+
+
+def project_relative(path: Path, root: Path) -> str:
+    """`path` relative to the project root when under it, so outputs do not depend on
+    where the project is checked out."""
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

@@ -19,7 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from stages.common import fresh_dir, parse_stage_args, replace_dir, sha256_file, write_json_atomic
+from stages.common import (fresh_dir, parse_stage_args, project_relative, replace_dir, sha256_file,
+                           write_json_atomic)
 from stages.config import IngestParams, Params
 from stages.sources import Candidate, SourceContext, list_candidates
 from stages.video.isolated import map_isolated
@@ -157,7 +158,7 @@ def _inherit_from_originals(rows: dict) -> None:
 
 def _base_row(c: Candidate, root: Path) -> dict:
     row = {field.name: None for field in MANIFEST_SCHEMA}
-    uri = _project_path(Path(c.uri), root) if Path(c.uri).is_absolute() else c.uri
+    uri = project_relative(Path(c.uri), root) if Path(c.uri).is_absolute() else c.uri
     row.update(input_id=c.input_id, source=c.source, name=c.name, uri=uri, status="pending",
                label=c.label, template=c.template, placeholders=list(c.placeholders) or None)
     return row
@@ -175,26 +176,19 @@ def _place(row: dict, c: Candidate, staging: Path, root: Path, raw_dir: Path, pa
         rel = Path("videos") / f"{row['video_id']}{suffix}"
         (staging / rel.parent).mkdir(exist_ok=True)
         shutil.copyfile(c.local_path, staging / rel)
-        row["path"] = _project_path(raw_dir / rel, root)
+        row["path"] = project_relative(raw_dir / rel, root)
         row["split"] = assign_split(row["sha256"], params.test_ratio, params.split_salt)
         if c.ground_truth is not None:
             truth = Path("ground_truth") / f"{row['video_id']}.json"
             (staging / truth.parent).mkdir(exist_ok=True)
             shutil.copyfile(c.ground_truth, staging / truth)
-            row["ground_truth"] = _project_path(raw_dir / truth, root)
+            row["ground_truth"] = project_relative(raw_dir / truth, root)
     elif row["status"] == "quarantined" and row["sha256"]:
         # Keep the bytes so nothing is lost, even when the source was remote.
         rel = Path("quarantine") / f"{row['sha256'][:16]}.bin"
         (staging / rel.parent).mkdir(exist_ok=True)
         shutil.copyfile(c.local_path, staging / rel)
-        row["path"] = _project_path(raw_dir / rel, root)
-
-
-def _project_path(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+        row["path"] = project_relative(raw_dir / rel, root)
 
 
 def _split_counts(rows: list[dict]) -> dict[str, int]:

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from stages.common import fresh_dir, parse_stage_args, replace_dir
+from stages.common import fresh_dir, parse_stage_args, project_relative, replace_dir
 from stages.config import KeyframeParams, Params
 from stages.ingest import MANIFEST_FILE
 from stages.motion.extract import KeyframeJob, extract_keyframes
@@ -51,7 +51,7 @@ def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, fra
     manifest = pq.read_table(Path(raw_dir) / MANIFEST_FILE).to_pylist()
     videos = sorted((r for r in manifest if r["status"] == "ok"), key=lambda r: r["video_id"])
     staging = fresh_dir(frames_dir.with_name(frames_dir.name + ".staging"))
-    frames_ref = _relative(frames_dir, root)
+    frames_ref = project_relative(frames_dir, root)
     jobs = [KeyframeJob(video_id=v["video_id"], path=str(root / v["path"]), width=v["width"], height=v["height"],
                         fps=v["fps"], decoder=v["decoder"], frames_dir=str(staging), frames_ref=frames_ref,
                         params=params) for v in videos]
@@ -87,13 +87,6 @@ def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, fra
         videos_ok=sum(1 for s in statuses if s["status"] == "ok"),
         quarantined=[{"video_id": s["video_id"], "reason": s["reason"]} for s in statuses if s["status"] != "ok"],
         frames_written=sum(s["frames_written"] or 0 for s in statuses), sets_per_n=dict(sorted(sets_per_n.items())))
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def run_keyframes(params: Params, root: Path, progress: bool = False) -> KeyframeResult:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,9 @@ def tree_digest(folder: Path) -> dict[str, str]:
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,5 +1,4 @@
 """Ingestion from an s3:// prefix, against a real S3 API server on loopback (moto)."""
-import socket
 
 import boto3
 import pyarrow.parquet as pq
@@ -9,19 +8,14 @@ from moto.server import ThreadedMotoServer
 from stages.config import IngestParams, S3Source, SyntheticParams
 from stages.ingest import ingest
 from stages.synthesize import synthesize
+from tests.conftest import free_port
 
 SECRET = "s3cr3t-do-not-print"
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def s3_endpoint(monkeypatch):
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fragmentforge")
@@ -56,7 +50,7 @@ def test_unreachable_endpoint_is_a_clear_quarantined_row(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fragmentforge")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
     source = S3Source(name="bucket", kind="s3", uri="s3://videos/batch1",
-                      endpoint_url=f"http://127.0.0.1:{_free_port()}")
+                      endpoint_url=f"http://127.0.0.1:{free_port()}")
     result = ingest(IngestParams(sources=(source,), test_ratio=0.3, progress=False), tmp_path, tmp_path, tmp_path / "raw")
     (row,) = pq.read_table(result.manifest).to_pylist()
     assert row["status"] == "quarantined"

@@ -1,21 +1,14 @@
 """`make ui`'s server: the Dagster webserver on loopback serves the code location's assets."""
 import json
-import socket
 import subprocess
 import time
 import urllib.request
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
 
 WEBSERVER = REPO / ".venv" / "bin" / "dagster-webserver"
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _graphql(url, query):
@@ -27,7 +20,7 @@ def _graphql(url, query):
 
 @pytest.mark.slow
 def test_webserver_on_loopback_lists_every_asset(tmp_path):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([str(WEBSERVER), "-m", "dagster_project.definitions", "-h", "127.0.0.1",
                                "-p", str(port)], cwd=REPO, env={"DAGSTER_HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
