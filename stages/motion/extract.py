@@ -6,7 +6,6 @@ the motion scores are known, only the picked frames are read back and written as
 """
 from __future__ import annotations
 
-import os
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
     times, adjacent, skip_one, history, layout = [], [], [], [], None
     for frame in frames:
         layout = frame.layout
-        feature = frame.luma if faithful else shrink(frame.luma.astype(np.float32), p.fast_score_width)
+        feature = frame.luma if faithful else shrink(frame.luma, p.fast_score_width)
         spill.write(np.ascontiguousarray(frame.pixels).tobytes())
         if history:
             adjacent.append(score(history[-1], feature))
@@ -156,8 +155,7 @@ def _write_frames(spill, size: tuple[int, int], layout: str, positions: set[floa
     for pos in sorted(positions):
         lo, hi = int(np.floor(pos)), int(np.ceil(pos))
         rgb = source(lo) if lo == hi else interpolate(source(lo), source(hi))
-        target = out_dir / frame_name(pos)
-        tmp = target.with_name(target.name + ".part")
-        Image.fromarray(rgb).save(tmp, format="JPEG", quality=p.jpeg_quality)
-        os.replace(tmp, target)
+        # No temp-and-rename per file: the stage writes into a staging folder and removes
+        # the folder of any video whose worker failed.
+        Image.fromarray(rgb).save(out_dir / frame_name(pos), format="JPEG", quality=p.jpeg_quality)
     return len(positions)

@@ -43,31 +43,48 @@ def _ours(path: str, out: str, decoder: str = "pyav") -> dict:
     started = time.perf_counter()
     result = extract_keyframes(job)
     return {"seconds": time.perf_counter() - started, "frames": result["frames_decoded"],
-            "backend": result["backend"]}
+            "backend": result["backend"], "written": result["frames_written"]}
 
 
 def _naive(path: str, out: str) -> dict:
-    """What one writes first: fetch every frame by index for the scores, then each pick."""
+    """What one writes first: fetch every frame by index for the scores, then fetch each
+    needed frame again by index. It produces the same sets and the same JPEG files as
+    ours (all four speed variants, the same sizes): only the access pattern differs."""
     import decord
     import numpy as np
     from PIL import Image
 
-    from stages.motion import mgsampler
+    from stages.config import KeyframeParams
+    from stages.motion.extract import KeyframeJob, _sets, frame_name
     from stages.motion.motion import mean_abs_difference, shrink, to_gray
+    from stages.motion.variants import INTERPOLATORS, speed_streams
+    from stages.video.decode import output_size
 
     started = time.perf_counter()
+    params = KeyframeParams(set_sizes=(3, 4, 5), train_sets_per_size=2, frame_short_side=128)
     reader = decord.VideoReader(path, num_threads=0)
     count = len(reader)
-    features = [shrink(to_gray(reader[i].asnumpy().astype(np.float32)), 64) for i in range(count)]
-    scores = np.array([mean_abs_difference(a, b) for a, b in zip(features, features[1:])])
-    picks = set()
-    for n in (3, 4, 5):
-        picks.update(mgsampler.sample(scores, n, "test"))
-        for k in range(2):
-            picks.update(mgsampler.sample(scores, n, "train", np.random.default_rng(k)))
-    for i in sorted(picks):
-        Image.fromarray(reader[i].asnumpy()).save(Path(out) / f"{i}.jpg", quality=90)
-    return {"seconds": time.perf_counter() - started, "frames": count, "backend": "decord random access"}
+    features = [shrink(to_gray(reader[i].asnumpy().astype(np.float32)), params.fast_score_width)
+                for i in range(count)]
+    adjacent = [mean_abs_difference(a, b) for a, b in zip(features, features[1:])]
+    skip_one = [mean_abs_difference(a, b) for a, b in zip(features, features[2:])]
+    positions = set()
+    for stream in speed_streams(np.array(adjacent), np.array(skip_one)):
+        for _, _, _, picks in _sets(stream, params, "bench"):
+            positions.update(float(stream.positions[i]) for i in picks)
+    height, width = reader[0].shape[:2]
+    size = output_size(width, height, params.frame_short_side)
+
+    def fetch(i: int) -> np.ndarray:
+        return np.asarray(Image.fromarray(reader[i].asnumpy()).resize(size, Image.BILINEAR))
+
+    interpolate = INTERPOLATORS[params.slow_interpolation]
+    for pos in sorted(positions):
+        lo, hi = int(np.floor(pos)), int(np.ceil(pos))
+        rgb = fetch(lo) if lo == hi else interpolate(fetch(lo), fetch(hi))
+        Image.fromarray(rgb).save(Path(out) / frame_name(pos), quality=params.jpeg_quality)
+    return {"seconds": time.perf_counter() - started, "frames": count, "backend": "decord random access",
+            "written": len(positions)}
 
 
 def _imports(path: str, out: str) -> dict:
