@@ -12,6 +12,8 @@ from stages.config.schema import (
     S3Source,
     SyntheticParams,
     SyntheticSource,
+    TaskSpec,
+    TasksParams,
 )
 
 __all__ = [
@@ -26,5 +28,7 @@ __all__ = [
     "S3Source",
     "SyntheticParams",
     "SyntheticSource",
+    "TaskSpec",
+    "TasksParams",
     "load_params",
 ]

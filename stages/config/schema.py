@@ -26,6 +26,9 @@ class PathsParams:
     synthetic_dir: str
     raw_dir: str
     frames_dir: str
+    tasks_dir: str
+    validation_dir: str
+    exports_dir: str
     results_db: str
 
 
@@ -148,8 +151,47 @@ class KeyframeParams:
 
 
 @dataclass(frozen=True)
+class TaskSpec:
+    task: str
+    # questions per keyframe set (fragment tasks) or per video / variant (scene tasks)
+    per_unit: int = check_default(1, lambda v: 1 <= v <= 100, "must be in [1, 100]")
+    sizes: Optional[tuple[int, ...]] = None  # counting only: frame counts asked (default 2..6)
+
+
+@dataclass(frozen=True)
+class TasksParams:
+    """Proxy-task generation (SF²T fragment tasks, FineVidBench scene tasks) and its gate."""
+
+    seed: int = check(lambda v: v >= 0, "must be >= 0")
+    generators: tuple[TaskSpec, ...]
+    fragment_variant: Literal["normal", "slow", "fast"] = "normal"
+    train_modes: tuple[Literal["test", "train"], ...] = ("test", "train")
+    scene_frames: int = check_default(5, lambda v: 2 <= v <= 16, "must be in [2, 16]")
+    min_per_task_train: int = check_default(10, lambda v: v >= 0, "must be >= 0")
+    min_per_task_test: int = check_default(10, lambda v: v >= 0, "must be >= 0")
+    letter_tolerance: float = check_default(0.03, lambda v: 0 < v < 1, "must be in (0, 1)")
+
+    def problems(self):
+        from stages.tasks.registry import discover
+
+        known = discover()
+        names = [g.task for g in self.generators]
+        for name in names:
+            if name not in known:
+                yield "generators", f"unknown task {name!r} (known: {', '.join(sorted(known))})"
+            elif names.count(name) > 1:
+                yield "generators", f"task {name!r} is listed twice"
+        for g in self.generators:
+            if g.sizes is not None and (g.task != "counting" or not all(1 <= n <= 16 for n in g.sizes)):
+                yield "generators", f"{g.task}: sizes is for counting only, each in [1, 16]"
+        if not self.train_modes:
+            yield "train_modes", "name at least one keyframe mode"
+
+
+@dataclass(frozen=True)
 class Params:
     paths: PathsParams
     synthetic: SyntheticParams
     ingest: IngestParams
     keyframes: KeyframeParams
+    tasks: TasksParams

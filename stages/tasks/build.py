@@ -1,0 +1,38 @@
+"""Run every task generator named in params.yaml over every video and place the answers."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from stages.tasks.record import SPLITS, place_answers
+from stages.tasks.registry import TaskEnv, discover
+
+
+def generate_records(contexts: list, params) -> list[dict]:
+    """All QA records, ordered by task (as listed in params), split, video, generation order."""
+    registry = discover()
+    label_pool = sorted({c.template for c in contexts if c.template})
+    records = []
+    for spec in params.generators:
+        module = registry[spec.task]
+        by_split = {split: [] for split in SPLITS}
+        for ctx in contexts:
+            env = TaskEnv(params, spec, random.Random(f"{params.seed}:{spec.task}:{ctx.video_id}"), label_pool)
+            for draft in module.generate(ctx, env):
+                by_split[ctx.split].append((ctx.video_id, draft))
+        for split in SPLITS:
+            records.extend(place_answers(spec.task, module.LEVEL, split, by_split[split], params.seed))
+    return records
+
+
+def summarize(records: list[dict]) -> dict:
+    counts = Counter((r["task"], r["split"]) for r in records)
+    letters = Counter((r["task"], r["answer"]) for r in records)
+    per_task = Counter(r["task"] for r in records)
+    return {
+        "records": len(records),
+        "videos": {split: len({r["video_id"] for r in records if r["split"] == split}) for split in SPLITS},
+        "per_task_split": {f"{t}/{s}": n for (t, s), n in sorted(counts.items())},
+        "letter_share": {t: {letter: round(letters[(t, letter)] / per_task[t], 4)
+                             for (task, letter) in sorted(letters) if task == t} for t in sorted(per_task)},
+    }

@@ -1,0 +1,1 @@
+"""One module per task; see stages.tasks.registry."""

@@ -1,0 +1,83 @@
+"""The canonical QA record and the step that turns a generator's draft into one.
+
+A generator says what is true (the correct option text and its distractors); the letter
+the correct option gets is drawn afterwards, per task and split, from a shuffled balanced
+sequence, so every letter is equally likely and the shares stay within 1/count of uniform.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pyarrow as pa
+
+LETTERS = "ABCDEFGHIJ"
+YES, NO, NOT_SURE = "Yes", "No", "Not sure"
+LEVELS = ("fragment", "scene")
+SPLITS = ("train", "test")
+
+QA_SCHEMA = pa.schema([
+    ("qa_id", pa.string()), ("task", pa.string()), ("level", pa.string()), ("split", pa.string()),
+    ("video_id", pa.string()), ("variant", pa.string()), ("frames", pa.list_(pa.string())),
+    ("video", pa.string()), ("question", pa.string()), ("options", pa.list_(pa.string())),
+    ("answer", pa.string()), ("answer_text", pa.string()), ("meta", pa.string()),
+])
+COLUMNS = tuple(QA_SCHEMA.names)
+
+
+@dataclass(slots=True)
+class Draft:
+    """What a generator knows; `split`, `video_id` and the letters are filled in later."""
+
+    variant: str
+    frames: list
+    question: str
+    correct: str
+    distractors: list
+    meta: dict = field(default_factory=dict)
+    video: Optional[str] = None
+
+
+def place_answers(task: str, level: str, split: str, items: list[tuple[str, Draft]], seed: int) -> list[dict]:
+    """Records for one (task, split): `items` are (video_id, draft) in a stable order."""
+    if not items:
+        return []
+    sizes = {len(d.distractors) + 1 for _, d in items}
+    if len(sizes) != 1:
+        raise ValueError(f"task {task}: every question needs the same number of options, got {sorted(sizes)}")
+    k = sizes.pop()
+    rng = random.Random(f"{seed}:{task}:{split}:letters")
+    slots = list(range(k)) * (len(items) // k + 1)
+    slots = slots[: len(items)]
+    rng.shuffle(slots)
+    counters: dict[str, int] = {}
+    records = []
+    for (video_id, draft), slot in zip(items, slots):
+        options = list(draft.distractors)
+        rng.shuffle(options)
+        options.insert(slot, draft.correct)
+        number = counters.get(video_id, 0)
+        counters[video_id] = number + 1
+        records.append({
+            "qa_id": f"{task}:{video_id}:{number}", "task": task, "level": level, "split": split,
+            "video_id": video_id, "variant": draft.variant, "frames": draft.frames, "video": draft.video,
+            "question": draft.question, "options": options, "answer": LETTERS[slot],
+            "answer_text": draft.correct, "meta": json.dumps(draft.meta, sort_keys=True, separators=(",", ":")),
+        })
+    return records
+
+
+def prompt_text(question: str, options: list[str], frames: int) -> str:
+    """The user turn shared by the training export and the evaluator: one <image> per frame,
+    the question, lettered options and the instruction to answer with a letter."""
+    lines = ["<image>" * frames + question]
+    lines += [f"{LETTERS[i]}. {text}" for i, text in enumerate(options)]
+    lines.append("Answer with the option's letter.")
+    return "\n".join(lines)
+
+
+def ordinal(i: int) -> str:
+    return ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+            "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth"][i]
