@@ -6,7 +6,7 @@ from pathlib import Path
 from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.assets import ingestion, keyframes
+from dagster_project.assets import ingestion, keyframes, tasks
 from dagster_project.resources import PipelineConfig, default_root
 from stages.config import load_params
 
@@ -17,7 +17,8 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     results_db = Path(root) / load_params(Path(root) / params_file).paths.results_db
     results_db.parent.mkdir(parents=True, exist_ok=True)
     return Definitions(
-        assets=load_assets_from_modules([ingestion, keyframes]),
+        assets=load_assets_from_modules([ingestion, keyframes, tasks]),
+        asset_checks=[tasks.task_gate],
         resources={"pipeline": pipeline, "duckdb": DuckDBResource(database=str(results_db))},
         jobs=[define_asset_job("main_job", selection=AssetSelection.all(),
                                description="Everything from the sources to the latest stage.")],

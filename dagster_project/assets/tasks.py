@@ -1,0 +1,74 @@
+"""Proxy-task domain: QA records, the blocking Great Expectations gate, the training export.
+
+The gate is one multi-asset check with a blocking spec per check, so a failure stops the
+export (and everything training builds on it) within the same run.
+"""
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.assets.keyframes import keyframe_sets
+from dagster_project.resources import PipelineConfig
+from stages.export_tasks import export_tasks
+from stages.proxy_tasks import run_proxy_tasks
+from stages.tasks.validate import CHECKS
+from stages.validate_tasks import validate_tasks
+
+CHECK_DESCRIPTIONS = {
+    "schema": "Columns, types, required values, known tasks / levels / splits, unique ids.",
+    "answer_in_options": "The answer letter points at an option whose text is answer_text.",
+    "options_unique": "No option text appears twice in a question.",
+    "counting_answers": "Counting answers equal the number of frames shown.",
+    "rearrangement_answers": "Rearrangement answers are permutations that restore time order.",
+    "disorder_answers": "Disorder answers say Yes exactly when the shown order is not time order.",
+    "consistency_answers": "Consistency answers say Yes exactly when the two frames are byte-identical.",
+    "split_leakage": "No video has records in both splits.",
+    "frames_exist": "Every frame (or video) a record names exists.",
+    "letter_balance": "Each answer letter's share per task is within the tolerance of uniform.",
+    "task_counts": "Each task has at least the minimum number of records per split.",
+}
+
+
+@asset(group_name="tasks", deps=[keyframe_sets])
+def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
+    """SF²T fragment tasks and FineVidBench scene tasks as canonical QA records (data/tasks)."""
+    result = run_proxy_tasks(pipeline.params(), pipeline.root)
+    table = "\n".join(f"| {k} | {v} |" for k, v in result.summary["per_task_split"].items())
+    return MaterializeResult(metadata={
+        "records": result.summary["records"],
+        "videos": MetadataValue.json(result.summary["videos"]),
+        "per_task_split": MetadataValue.md("| task/split | records |\n|---|---|\n" + table),
+        "letter_share": MetadataValue.json(result.summary["letter_share"]),
+        "qa": MetadataValue.path(str(result.qa)),
+    })
+
+
+@multi_asset_check(specs=[AssetCheckSpec(name, asset=proxy_tasks, blocking=True, description=CHECK_DESCRIPTIONS[name])
+                          for name in CHECKS])
+def task_gate(pipeline: PipelineConfig, duckdb: DuckDBResource):
+    """Great Expectations suites over the QA records; rows go to the task_validation table."""
+    with duckdb.get_connection() as conn:
+        gate, report = validate_tasks(pipeline.params(), pipeline.root, conn)
+    for name, outcomes in gate.by_check().items():
+        failed = [o for o in outcomes if not o.success]
+        yield AssetCheckResult(
+            check_name=name, asset_key=proxy_tasks.key, passed=not failed, severity=AssetCheckSeverity.ERROR,
+            metadata={"expectations": len(outcomes), "failed": len(failed), "records": gate.records,
+                      "details": MetadataValue.md("\n".join(
+                          f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, {o.observed[:300]}"
+                          for o in failed) or "_all expectations met_")})
+
+
+@asset(group_name="tasks", deps=[proxy_tasks])
+def training_datasets(pipeline: PipelineConfig) -> MaterializeResult:
+    """LLaMA-Factory dataset folder (dataset_info.json + sharegpt files) from validated records."""
+    counts = export_tasks(pipeline.params(), pipeline.root)
+    return MaterializeResult(metadata={"entries": MetadataValue.json(counts), "total": sum(counts.values())})

@@ -1,0 +1,194 @@
+"""The gate in front of training: Great Expectations 1.x suites over the QA records.
+
+Labels are re-derived here from the records alone (frame positions come from the frame
+file names, not from the generator's metadata), so a generator bug cannot vouch for itself.
+Each expectation carries the name of the check it belongs to; a check passes when all of
+its expectations do.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from stages.tasks.record import COLUMNS, LETTERS, LEVELS, NO, SPLITS, YES
+from stages.tasks.registry import discover
+
+CHECKS = ("schema", "answer_in_options", "options_unique", "counting_answers", "rearrangement_answers",
+          "disorder_answers", "consistency_answers", "split_leakage", "frames_exist", "letter_balance",
+          "task_counts")
+_POSITION = re.compile(r"p(\d+)\.jpg$")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: str
+    expectation: str
+    column: str
+    success: bool
+    unexpected_count: int
+    observed: str  # JSON: GX's result summary (observed value or a few unexpected values)
+
+
+@dataclass(frozen=True)
+class GateResult:
+    outcomes: list
+    records: int
+
+    @property
+    def success(self) -> bool:
+        return all(o.success for o in self.outcomes)
+
+    def by_check(self) -> dict:
+        return {c: [o for o in self.outcomes if o.check == c] for c in CHECKS}
+
+    def failures(self) -> list:
+        return [o for o in self.outcomes if not o.success]
+
+
+def _position(path: str):
+    match = _POSITION.search(path)
+    return int(match.group(1)) / 2 if match else None
+
+
+def _file_digest(path: Path, cache: dict):
+    if path not in cache:
+        cache[path] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest() if path.is_file() else None
+    return cache[path]
+
+
+def derive(records: pd.DataFrame, root: Path) -> pd.DataFrame:
+    """One scalar row per record: the record's own columns (lists as JSON) and the facts
+    the expectations test."""
+    digests: dict = {}
+    splits_per_video = records.groupby("video_id")["split"].nunique()
+    rows = []
+    for r in records.itertuples(index=False):
+        options = list(r.options) if r.options is not None else []
+        frames = list(r.frames) if r.frames is not None else []
+        index = LETTERS.find(r.answer) if isinstance(r.answer, str) and len(r.answer) == 1 else -1
+        in_options = 0 <= index < len(options) and options[index] == r.answer_text
+        positions = [_position(f) for f in frames]
+        counting = rearranged = disorder = consistency = None
+        if r.task == "counting":
+            counting = r.answer_text == str(len(frames))
+        if r.task == "rearrangement":
+            try:
+                order = [int(x) for x in str(r.answer_text).split(",")]
+            except ValueError:
+                order = []
+            rearranged = (sorted(order) == list(range(1, len(frames) + 1)) and None not in positions
+                          and all(positions[a - 1] < positions[b - 1] for a, b in zip(order, order[1:])))
+        if r.task == "disorder" and None not in positions:
+            in_order = all(a <= b for a, b in zip(positions, positions[1:]))
+            disorder = r.answer_text == (NO if in_order else YES)
+        if r.task == "consistency" and len(frames) == 2:
+            same = frames[0] == frames[1] or _file_digest(root / frames[0], digests) == _file_digest(root / frames[1], digests)
+            consistency = r.answer_text == (YES if same else NO)
+        missing = sum(1 for f in frames if _file_digest(root / f, digests) is None)
+        if isinstance(r.video, str) and r.video:
+            missing += 0 if (root / r.video).is_file() else 1
+        rows.append({
+            **{c: getattr(r, c) for c in COLUMNS if c not in ("frames", "options")},
+            "frames": json.dumps(frames), "options": json.dumps(options),
+            "n_frames": len(frames), "n_options": len(options),
+            "one_media_form": (len(frames) > 0) != bool(isinstance(r.video, str) and r.video),
+            "answer_in_options": in_options, "options_unique": len(set(options)) == len(options),
+            "counting_ok": counting, "rearrangement_ok": rearranged, "disorder_ok": disorder,
+            "consistency_ok": consistency, "video_splits": int(splits_per_video[r.video_id]),
+            "frames_missing": missing,
+        })
+    return pd.DataFrame(rows)
+
+
+def letter_shares(records: pd.DataFrame) -> pd.DataFrame:
+    """Share of each answer letter per task, against uniform over that task's option count."""
+    rows = []
+    for task, group in records.groupby("task"):
+        k = int(group["options"].map(len).max())
+        counts = group["answer"].value_counts()
+        for letter in LETTERS[:k]:
+            share = float(counts.get(letter, 0)) / len(group)
+            rows.append({"task": task, "letter": letter, "share": share, "deviation": share - 1.0 / k})
+    return pd.DataFrame(rows, columns=["task", "letter", "share", "deviation"])
+
+
+def task_counts(records: pd.DataFrame, params) -> pd.DataFrame:
+    minimum = {"train": params.min_per_task_train, "test": params.min_per_task_test}
+    counts = records.groupby(["task", "split"]).size()
+    return pd.DataFrame([{"task": g.task, "split": s, "n": int(counts.get((g.task, s), 0)), "minimum": minimum[s]}
+                         for g in params.generators for s in SPLITS])
+
+
+def _suites(params):
+    import great_expectations as gx
+
+    E = gx.expectations
+    tasks = sorted(discover())
+    qa = [
+        ("schema", E.ExpectTableColumnsToMatchSet(column_set=list(COLUMNS) + [
+            "n_frames", "n_options", "one_media_form", "answer_in_options", "options_unique", "counting_ok",
+            "rearrangement_ok", "disorder_ok", "consistency_ok", "video_splits", "frames_missing"], exact_match=True)),
+        *[("schema", E.ExpectColumnValuesToNotBeNull(column=c)) for c in COLUMNS if c != "video"],
+        ("schema", E.ExpectColumnValuesToBeUnique(column="qa_id")),
+        ("schema", E.ExpectColumnValuesToBeInSet(column="task", value_set=tasks)),
+        ("schema", E.ExpectColumnValuesToBeInSet(column="level", value_set=list(LEVELS))),
+        ("schema", E.ExpectColumnValuesToBeInSet(column="split", value_set=list(SPLITS))),
+        ("schema", E.ExpectColumnValuesToMatchRegex(column="answer", regex=r"^[A-J]$")),
+        ("schema", E.ExpectColumnValuesToBeJsonParseable(column="meta")),
+        ("schema", E.ExpectColumnValuesToBeInTypeList(column="question", type_list=["str"])),
+        ("schema", E.ExpectColumnValueLengthsToBeBetween(column="question", min_value=5)),
+        ("schema", E.ExpectColumnValuesToBeBetween(column="n_options", min_value=2, max_value=len(LETTERS))),
+        ("schema", E.ExpectColumnValuesToBeInSet(column="one_media_form", value_set=[True])),
+        ("answer_in_options", E.ExpectColumnValuesToBeInSet(column="answer_in_options", value_set=[True])),
+        ("options_unique", E.ExpectColumnValuesToBeInSet(column="options_unique", value_set=[True])),
+        ("counting_answers", E.ExpectColumnValuesToBeInSet(column="counting_ok", value_set=[True])),
+        ("rearrangement_answers", E.ExpectColumnValuesToBeInSet(column="rearrangement_ok", value_set=[True])),
+        ("disorder_answers", E.ExpectColumnValuesToBeInSet(column="disorder_ok", value_set=[True])),
+        ("consistency_answers", E.ExpectColumnValuesToBeInSet(column="consistency_ok", value_set=[True])),
+        ("split_leakage", E.ExpectColumnValuesToBeBetween(column="video_splits", min_value=1, max_value=1)),
+        ("frames_exist", E.ExpectColumnValuesToBeBetween(column="frames_missing", min_value=0, max_value=0)),
+    ]
+    balance = [("letter_balance", E.ExpectColumnValuesToBeBetween(
+        column="deviation", min_value=-params.letter_tolerance, max_value=params.letter_tolerance))]
+    counts = [("task_counts", E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n", column_B="minimum",
+                                                                         or_equal=True)),
+              ("task_counts", E.ExpectTableRowCountToBeBetween(min_value=1))]
+    return {"qa_records": qa, "letter_balance": balance, "task_counts": counts}
+
+
+def run_gate(records: pd.DataFrame, root: Path, params) -> GateResult:
+    import great_expectations as gx
+
+    frames = {"qa_records": derive(records, root), "letter_balance": letter_shares(records),
+              "task_counts": task_counts(records, params)}
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("proxy_tasks")
+    outcomes = []
+    for name, expectations in _suites(params).items():
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for check, expectation in expectations:
+            expectation.meta = {"check": check}
+            suite.add_expectation(expectation)
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        result = definition.run(batch_parameters={"dataframe": frames[name]})
+        for outcome in result.results:
+            kwargs = outcome.expectation_config.kwargs
+            detail = outcome.result or {}
+            observed = {k: detail[k] for k in ("observed_value", "partial_unexpected_list", "unexpected_percent")
+                        if k in detail}
+            outcomes.append(Outcome(
+                check=outcome.expectation_config.meta["check"],
+                expectation=outcome.expectation_config.type, column=str(kwargs.get("column") or kwargs.get("column_A") or ""),
+                success=bool(outcome.success), unexpected_count=int(detail.get("unexpected_count") or 0),
+                observed=json.dumps(observed, default=str)[:2000]))
+    return GateResult(outcomes, len(records))
+
