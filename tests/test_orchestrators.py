@@ -12,7 +12,7 @@ from dagster_project.definitions import build_definitions
 from tests.conftest import REPO, tree_digest
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
-OUTPUT_DIRS = ("data/synthetic", "data/raw", "data/frames")
+OUTPUT_DIRS = ("data/synthetic", "data/raw", "data/frames", "data/tasks", "data/validation", "data/exports")
 
 
 def test_definitions_load_with_assets_grouped_by_domain():
@@ -22,14 +22,16 @@ def test_definitions_load_with_assets_grouped_by_domain():
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results",
-                      "keyframe_sets": "keyframes"}
+                      "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks"}
+    checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert {"answer_in_options", "split_leakage", "frames_exist", "letter_balance", "task_counts"} <= checks
     assert defs.resolve_job_def("main_job") is not None
 
 
 def _materialize(root):
     defs = build_definitions(project_root=str(root))
     assets = list(defs.assets)
-    result = materialize(assets, resources=defs.resources)
+    result = materialize(assets + list(defs.asset_checks or []), resources=defs.resources)
     assert result.success
     return result
 
@@ -79,3 +81,26 @@ def test_dvc_repro_writes_what_dagster_writes_and_then_skips(project):
     second = dvc("repro")
     assert "Data and pipelines are up to date" in second, second
     print(f"no-op dvc repro took {time.monotonic() - started:.1f} s")
+
+    # A generator bug (an answer letter outside its options) must stop the repro at the gate.
+    stage = project / "stages" / "proxy_tasks.py"
+    stage.write_text(stage.read_text().replace('if __name__ == "__main__":', INJECTED_BUG + '\nif __name__ == "__main__":'))
+    exports_before = tree_digest(project / "data" / "exports")
+    broken = subprocess.run([str(DVC), "repro"], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    log = broken.stdout + broken.stderr
+    assert broken.returncode != 0, log
+    assert "Running stage 'proxy_tasks'" in log and "task gate failed" in log and "answer_in_options" in log
+    assert "Running stage 'export_tasks'" not in log
+    assert tree_digest(project / "data" / "exports") == exports_before
+
+
+INJECTED_BUG = """
+
+_clean_records = generate_records
+
+
+def generate_records(contexts, params):  # injected by a test: the first answer points past the options
+    out = _clean_records(contexts, params)
+    out[0] = {**out[0], "answer": "J"}
+    return out
+"""

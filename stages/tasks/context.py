@@ -36,7 +36,7 @@ class VideoContext:
     frame_hash: dict  # frame path -> content hash
 
     def sets_of(self, variant: str, modes: tuple) -> list:
-        return [s for s in self.sets if s.variant == variant and s.mode in modes]
+        return [s for s in self.sets if s.mode in modes and s.variant == variant]
 
     def pool(self, variant: str) -> list:
         """Distinct (position, path) of a variant, in time order."""

@@ -25,6 +25,7 @@ QA_SCHEMA = pa.schema([
     ("answer", pa.string()), ("answer_text", pa.string()), ("meta", pa.string()),
 ])
 COLUMNS = tuple(QA_SCHEMA.names)
+_META = json.JSONEncoder(sort_keys=True, separators=(",", ":"), check_circular=False)
 
 
 @dataclass(slots=True)
@@ -64,7 +65,7 @@ def place_answers(task: str, level: str, split: str, items: list[tuple[str, Draf
             "qa_id": f"{task}:{video_id}:{number}", "task": task, "level": level, "split": split,
             "video_id": video_id, "variant": draft.variant, "frames": draft.frames, "video": draft.video,
             "question": draft.question, "options": options, "answer": LETTERS[slot],
-            "answer_text": draft.correct, "meta": json.dumps(draft.meta, sort_keys=True, separators=(",", ":")),
+            "answer_text": draft.correct, "meta": _META.encode(draft.meta),
         })
     return records
 

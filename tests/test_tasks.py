@@ -1,0 +1,216 @@
+"""Proxy tasks: labels re-derived from ground truth and timestamps without the generators'
+code, letter balance, splits, the LLaMA-Factory export, and the gate blocking bad data."""
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from dagster import materialize
+
+from stages import export_tasks, ingest, keyframes, proxy_tasks, synthesize, validate_tasks
+from stages.config import load_params
+from stages.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
+from tests.conftest import make_project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A small project run through keyframes, proxy tasks, the gate and the export."""
+    root = make_project(tmp_path_factory.mktemp("tasks"))
+    args = ["--params", str(root / "params.yaml"), "--root", str(root)]
+    for stage in (synthesize, ingest, keyframes, proxy_tasks, validate_tasks, export_tasks):
+        stage.main(args)
+    return root
+
+
+def records(root: Path) -> pd.DataFrame:
+    return pd.read_parquet(root / "data" / "tasks" / "qa.parquet")
+
+
+def chosen(r) -> str:
+    return r.options[ord(r.answer) - ord("A")]
+
+
+def timestamps(root: Path) -> dict:
+    table = pq.read_table(root / "data" / "frames" / "keyframes.parquet").to_pylist()
+    return {p: t for row in table for p, t in zip(row["frame_paths"], row["timestamps"])}
+
+
+def truth_of(root: Path) -> dict:
+    manifest = pq.read_table(root / "data" / "raw" / "manifest.parquet").to_pylist()
+    return {m["video_id"]: json.loads((root / m["ground_truth"]).read_text())
+            for m in manifest if m["status"] == "ok" and m["ground_truth"]}
+
+
+def frame_index(path: str) -> int:
+    half = int(re.search(r"p(\d+)\.jpg$", path).group(1))
+    assert half % 2 == 0, "fragment tasks show decoded frames only"
+    return half // 2
+
+
+def test_every_task_is_generated_for_both_splits(built):
+    qa = records(built)
+    assert set(qa.task) == {"counting", "consistency", "localization", "disorder", "rearrangement", "action",
+                            "effect", "speed"}
+    assert set(qa.split) == {"train", "test"}
+    assert qa.qa_id.is_unique
+    assert (qa.groupby("video_id").split.nunique() == 1).all()  # split by video, never by question
+    for r in qa.itertuples():
+        assert chosen(r) == r.answer_text and len(set(r.options)) == len(r.options)
+
+
+def test_counting_and_order_labels_follow_the_frame_timestamps(built):
+    qa, when = records(built), timestamps(built)
+    for r in qa[qa.task == "counting"].itertuples():
+        assert int(r.answer_text) == len(r.frames) == len(set(r.frames)) and 2 <= len(r.frames) <= 6
+    for r in qa[qa.task == "rearrangement"].itertuples():
+        order = [int(x) for x in r.answer_text.split(", ")]
+        restored = [when[r.frames[i - 1]] for i in order]
+        assert restored == sorted(restored) and len(set(restored)) == len(restored)
+        swaps = [o for o in r.options if o != r.answer_text]
+        assert any(sum(a != b for a, b in zip(o.split(", "), r.answer_text.split(", "))) == 2 for o in swaps)
+    mixed = Counter()
+    for r in qa[qa.task == "disorder"].itertuples():
+        shown = [when[f] for f in r.frames]
+        mixed[r.answer_text] += 1
+        assert r.answer_text == ("No" if shown == sorted(shown) else "Yes")
+        assert "Not sure" in r.options
+    assert mixed["Yes"] > 0 and mixed["No"] > 0
+
+
+def test_consistency_answers_follow_the_pixels(built):
+    from PIL import Image
+    import numpy as np
+
+    qa = records(built)
+    answers = Counter()
+    for r in qa[qa.task == "consistency"].itertuples():
+        a, b = (np.asarray(Image.open(built / f)) for f in r.frames)
+        answers[r.answer_text] += 1
+        assert r.answer_text == ("Yes" if np.array_equal(a, b) else "No")
+    assert answers["Yes"] > 0 and answers["No"] > 0
+
+
+def test_localization_matches_ground_truth_boxes(built):
+    qa, truth = records(built), truth_of(built)
+    kinds = Counter()
+    for r in qa[qa.task == "localization"].itertuples():
+        meta = json.loads(r.meta)
+        frames = truth[r.video_id]["frames"]
+        # Present = the ground truth has a box for the target in that frame (not the generator's flag).
+        present = [any(o["name"] == meta["target"] and o["box"] is not None
+                       for o in frames[frame_index(f)]["objects"]) for f in r.frames]
+        seen = [i + 1 for i, p in enumerate(present) if p]
+        assert meta["target"] in r.question
+        kinds[meta["kind"]] += 1
+        if meta["kind"] == "exists":
+            expected = "None of the frames" if not seen else (
+                f"Frame {seen[0]} only" if len(seen) == 1 else "Frames " + ", ".join(map(str, seen)))
+            assert r.answer_text == expected
+        else:
+            ordinals = ["first", "second", "third", "fourth", "fifth"]
+            if not seen:
+                assert r.answer_text.startswith("It does not appear")
+            else:
+                k = seen[0] if meta["kind"] == "first" else seen[-1]
+                assert r.answer_text == f"The {ordinals[k - 1]} frame"
+    assert set(kinds) == {"first", "last", "exists"}
+    assert set(qa[qa.task == "localization"].video_id) <= set(truth)  # no ground truth, no question
+
+
+def test_scene_tasks_match_labels_synonyms_effects_and_variants(built):
+    qa, truth = records(built), truth_of(built)
+    for r in qa[qa.task == "action"].itertuples():
+        label = truth[r.video_id]["action"]["label"]
+        assert r.answer_text == ACTIONS[label].template.replace("[something]", "something").replace(
+            "[Something]", "Something")
+        for synonym in VISUAL_SYNONYMS[label][:3]:
+            text = ACTIONS[synonym].template.replace("[something]", "something").replace("[Something]", "Something")
+            assert text in r.options
+    for r in qa[qa.task == "effect"].itertuples():
+        meta, effect = json.loads(r.meta), truth[r.video_id]["effect"]
+        assert "Not sure" in r.options
+        if meta["aspect"] == "position":
+            first, last = (truth[r.video_id]["frames"][i]["objects"][0] for i in (0, -1))
+            dx = last["centre"][0] - first["centre"][0]
+            direction = effect["position_change"][meta["target"]]["direction"]
+            if direction in ("left", "right"):
+                assert (dx < 0) == (direction == "left") and r.answer_text.endswith(direction)
+        if meta["aspect"] == "camera":
+            assert r.answer_text.startswith("The camera moved") == effect["camera_moved"]
+    step = {"Slow": 1.0, "Normal speed": 2.0, "Fast": 4.0, "No speed: nothing moves": 0.0}
+    for r in qa[qa.task == "speed"].itertuples():
+        halves = [int(re.search(r"p(\d+)\.jpg$", f).group(1)) / 2 for f in r.frames]
+        gaps = {b - a for a, b in zip(halves, halves[1:])}
+        assert gaps == {step[r.answer_text]}, (r.variant, halves)
+
+
+def test_answer_letters_are_balanced_per_task_and_split(built):
+    qa = records(built)
+    for (task, split), group in qa.groupby(["task", "split"]):
+        k = len(group.options.iloc[0])
+        counts = Counter(group.answer)
+        assert max(counts.values()) - min(counts.get(letter, 0) for letter in "ABCDEFGHIJ"[:k]) <= 1, (task, split)
+
+
+def test_llamafactory_export_has_one_placeholder_per_frame(built):
+    folder = built / "data" / "exports" / "llamafactory"
+    info = json.loads((folder / "dataset_info.json").read_text())
+    assert set(info) == {"sf2t_train", "sft_train", "benchmark_test"}
+    qa = records(built)
+    expected = {"sf2t_train": ((qa.level == "fragment") & (qa.split == "train")).sum(),
+                "sft_train": ((qa.level == "scene") & (qa.split == "train")).sum(),
+                "benchmark_test": (qa.split == "test").sum()}
+    for name, entry in info.items():
+        assert entry["formatting"] == "sharegpt" and entry["columns"]["images"] == "images"
+        rows = json.loads((folder / entry["file_name"]).read_text())
+        assert len(rows) == expected[name]
+        for row in rows:
+            user, assistant = row["messages"]
+            assert user["content"].count("<image>") == len(row["images"]) > 0
+            assert re.fullmatch(r"[A-J]", assistant["content"])
+            assert all((built / p).is_file() for p in row["images"])
+
+
+def corrupt(records_list: list) -> list:
+    """An answer outside its options, a test video leaked into train, a missing frame."""
+    out = [dict(r) for r in records_list]
+    out[0]["answer"] = "J"
+    test_video = next(r["video_id"] for r in out if r["split"] == "test")
+    leak = next(i for i, r in enumerate(out) if r["video_id"] == test_video)
+    out[leak]["split"] = "train"
+    out[1]["frames"] = list(out[1]["frames"][:-1]) + ["data/frames/missing/p000000.jpg"]
+    return out
+
+
+def test_gate_fails_on_bad_records_and_dagster_skips_the_export(built, monkeypatch):
+    from dagster_project.assets import tasks as task_assets
+    from dagster_project.definitions import build_definitions
+
+    original = proxy_tasks.generate_records
+    monkeypatch.setattr(proxy_tasks, "generate_records", lambda c, p: corrupt(original(c, p)))
+    exports = built / "data" / "exports"
+    before = sorted(p.name for p in exports.rglob("*"))
+    defs = build_definitions(project_root=str(built))
+    result = materialize([task_assets.proxy_tasks, task_assets.task_gate, task_assets.training_datasets],
+                         resources=defs.resources, raise_on_error=False)
+    assert not result.success
+    checks = {e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert checks["answer_in_options"] is False and checks["split_leakage"] is False
+    assert checks["frames_exist"] is False and checks["counting_answers"] is True
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "proxy_tasks" in materialized and "training_datasets" not in materialized
+    assert sorted(p.name for p in exports.rglob("*")) == before
+    import duckdb
+
+    with duckdb.connect(str(built / "data" / "results.duckdb"), read_only=True) as conn:
+        failed = {row[0] for row in conn.execute(
+            "select distinct check_name from task_validation where not success").fetchall()}
+    assert {"answer_in_options", "split_leakage", "frames_exist"} <= failed
+    with pytest.raises(export_tasks.GateNotPassed):
+        export_tasks.export_tasks(load_params(built / "params.yaml"), built)
