@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run test ui repro bench-keyframes clean
+.PHONY: setup run test ui repro bench-keyframes bench-tasks clean
 
 setup:
 	@bash infra/setup.sh
@@ -40,6 +40,10 @@ repro: setup
 bench-keyframes: setup
 	@command -v ffmpeg >/dev/null || { apt-get update -q && apt-get install -y -q ffmpeg; }
 	$(PY) -m tests.benchmarks.bench_keyframes
+
+# QA records generated per second and bytes per record, on the data of the last `make run`.
+bench-tasks: setup
+	$(PY) -m tests.benchmarks.bench_tasks
 
 clean:
 	rm -rf data/synthetic data/raw data/frames data/results.duckdb $(DAGSTER_HOME)

@@ -16,6 +16,13 @@ def main(argv=None) -> None:
     print(f"  synthetic clips  {root / params.paths.synthetic_dir}")
     print(f"  raw manifest     {raw / MANIFEST_FILE}")
     print(f"  keyframe sets    {root / params.paths.frames_dir / 'keyframes.parquet'}")
+    print(f"  QA records       {root / params.paths.tasks_dir / 'qa.parquet'}")
+    print(f"  task gate report {root / params.paths.validation_dir / 'tasks_gate.json'}")
+    print(f"  LLaMA-Factory    {root / params.paths.exports_dir / 'llamafactory'}")
+    summary = root / params.paths.tasks_dir / "summary.json"
+    if summary.exists():
+        counts = json.loads(summary.read_text())["per_task_split"]
+        print("  QA records per task/split: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if (raw / SUMMARY_FILE).exists():
         print(f"  ingest summary   {json.loads((raw / SUMMARY_FILE).read_text())}")
     print(f"  results database {root / params.paths.results_db}")
