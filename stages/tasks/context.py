@@ -51,7 +51,8 @@ class VideoContext:
         return a == b or self.frame_hash[a] == self.frame_hash[b]
 
 
-def _hash(path: Path) -> str:
+def frame_digest(path: Path) -> str:
+    """Content hash of a frame file: equal digests mean identical pixels (one JPEG encoder)."""
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
 
 
@@ -62,7 +63,7 @@ def load_contexts(root: Path, manifest_path: Path, keyframes_path: Path) -> list
         sets.setdefault(row["video_id"], []).append(KeySet(
             row["set_id"], row["variant"], row["mode"], row["n"], tuple(row["frame_positions"]),
             tuple(row["frame_paths"])))
-    hashes = {p: _hash(root / p) for rows in sets.values() for s in rows for p in s.paths}
+    hashes = {p: frame_digest(root / p) for rows in sets.values() for s in rows for p in s.paths}
     contexts = []
     for video in sorted(manifest, key=lambda r: r["video_id"]):
         truth = None

@@ -7,7 +7,6 @@ its expectations do.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from stages.tasks.context import frame_digest
 from stages.tasks.record import COLUMNS, LETTERS, LEVELS, NO, SPLITS, YES
 from stages.tasks.registry import discover
 
@@ -57,7 +57,7 @@ def _position(path: str):
 
 def _file_digest(path: Path, cache: dict):
     if path not in cache:
-        cache[path] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest() if path.is_file() else None
+        cache[path] = frame_digest(path) if path.is_file() else None
     return cache[path]
 
 
