@@ -26,3 +26,32 @@ def record_task_validation(conn, data_hash: str, gate) -> None:
             "column_name": o.column, "success": o.success, "unexpected_count": o.unexpected_count,
             "observed": o.observed})
     conn.execute("COMMIT")
+
+
+TRAINING_RUN_COLUMNS = (
+    "base_model", "base_hash", "variant", "stage", "parent", "tune", "datasets", "fingerprint", "adapter_hash",
+    "resumed_from", "device", "steps", "epochs", "final_loss", "train_loss", "train_runtime_s", "wall_seconds",
+    "samples_per_second", "tokens_per_second", "tokens_seen", "trainable_parameters", "total_parameters",
+    "peak_rss_bytes", "peak_cuda_bytes", "finished_at")
+LOG_KEYS = {"current_steps", "total_steps", "epoch", "loss", "lr", "elapsed_time"}
+
+
+def record_training(conn, record: dict, log_rows: list[dict]) -> None:
+    """Replace the rows of one (base model, variant) with its latest finished training."""
+    import json
+
+    conn.execute(sql("create_training"))
+    conn.execute("BEGIN TRANSACTION")
+    key = {"base_model": record["base_model"], "variant": record["variant"]}
+    conn.execute(sql("delete_training"), key)
+    conn.execute(sql("delete_training_log"), key)
+    row = {k: record.get(k) for k in TRAINING_RUN_COLUMNS}
+    row["datasets"] = ",".join(record.get("datasets") or ())
+    conn.execute(sql("insert_training_run"), row)
+    for entry in log_rows:
+        conn.execute(sql("insert_training_log"), {
+            "base_model": record["base_model"], "variant": record["variant"], "fingerprint": record["fingerprint"],
+            "step": entry.get("current_steps"), "total_steps": entry.get("total_steps"), "epoch": entry.get("epoch"),
+            "loss": entry.get("loss"), "learning_rate": entry.get("lr"), "elapsed": entry.get("elapsed_time"),
+            "extra": json.dumps({k: v for k, v in entry.items() if k not in LOG_KEYS})})
+    conn.execute("COMMIT")

@@ -30,6 +30,9 @@ class PathsParams:
     validation_dir: str
     exports_dir: str
     results_db: str
+    adapters_dir: str = "data/adapters"
+    train_work_dir: str = "data/train_work"  # checkpoints of unfinished runs, outside DVC's outputs
+    model_cache_dir: str = "data/model_cache"  # local copies of s3 models, registry hash cache
 
 
 @dataclass(frozen=True)
@@ -189,9 +192,99 @@ class TasksParams:
 
 
 @dataclass(frozen=True)
+class TinyModelParams:
+    """The embedded default base model: a tiny Qwen2-VL built from this config (no downloads)."""
+
+    name: str = "tiny-qwen2vl"
+    seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
+    vocab_size: int = check_default(1024, lambda v: 300 <= v <= 200_000, "must be in [300, 200000]")
+    hidden_size: int = check_default(64, lambda v: 16 <= v <= 8192, "must be in [16, 8192]")
+    intermediate_size: int = check_default(128, lambda v: 16 <= v, "must be >= 16")
+    layers: int = check_default(2, lambda v: 1 <= v <= 128, "must be in [1, 128]")
+    heads: int = check_default(4, lambda v: 1 <= v <= 128, "must be in [1, 128]")
+    kv_heads: int = check_default(2, lambda v: 1 <= v <= 128, "must be in [1, 128]")
+    vision_depth: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    vision_embed_dim: int = check_default(32, lambda v: 8 <= v <= 4096, "must be in [8, 4096]")
+    vision_heads: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    lm_head_init_std: float = check_default(0.25, lambda v: 0 < v <= 2, "must be in (0, 2]")
+    image_min_pixels: int = check_default(56 * 56, lambda v: v >= 28 * 28, "must be >= 784 (one merged patch)")
+    image_max_pixels: int = check_default(112 * 112, lambda v: v >= 28 * 28, "must be >= 784 (one merged patch)")
+
+    def problems(self):
+        if self.hidden_size % self.heads or (self.hidden_size // self.heads) % 8:
+            yield "heads", "hidden_size / heads must be a multiple of 8 (M-RoPE splits it in three)"
+        if self.heads % self.kv_heads:
+            yield "kv_heads", "must divide heads"
+        if self.vision_embed_dim % self.vision_heads:
+            yield "vision_heads", "must divide vision_embed_dim"
+        if self.image_max_pixels < self.image_min_pixels:
+            yield "image_max_pixels", "must be >= image_min_pixels"
+
+
+@dataclass(frozen=True)
+class ModelsParams:
+    """The model registry and the base models the pipeline trains and evaluates."""
+
+    registry: str = check(lambda v: bool(v), "must name a folder or an s3:// prefix")
+    base_models: tuple[str, ...] = check(lambda v: len(v) > 0, "name at least one base model")
+    tiny: TinyModelParams
+    endpoint_url: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """One training variant: its data, the stage, and what it starts from and tunes."""
+
+    name: str = check(lambda v: bool(v) and "/" not in v and not v.startswith("."), "must be a plain folder name")
+    datasets: tuple[str, ...] = check(lambda v: len(v) > 0, "name at least one dataset")
+    stage: Literal["sft", "dpo"] = "sft"
+    parent: Optional[str] = None  # a variant whose adapter this one continues training
+    tune: Literal["language", "vision", "all"] = "all"  # MA-Bench's ablation: which parts get LoRA
+    epochs: Optional[float] = None  # overrides training.epochs
+    learning_rate: Optional[float] = None  # overrides training.learning_rate
+
+
+@dataclass(frozen=True)
+class TrainingParams:
+    """LoRA training through LLaMA-Factory; one adapter per (base model, variant)."""
+
+    variants: tuple[VariantSpec, ...]
+    seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
+    lora_rank: int = check_default(8, lambda v: 1 <= v <= 1024, "must be in [1, 1024]")
+    lora_alpha: int = check_default(16, lambda v: v >= 1, "must be >= 1")
+    lora_dropout: float = check_default(0.0, lambda v: 0 <= v < 1, "must be in [0, 1)")
+    lora_target: str = "all"
+    learning_rate: float = check_default(5e-3, lambda v: 0 < v < 1, "must be in (0, 1)")
+    epochs: float = check_default(1.0, lambda v: 0 < v <= 1000, "must be in (0, 1000]")
+    batch_size: int = check_default(8, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    grad_accum: int = check_default(1, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    lr_scheduler: str = "cosine"
+    warmup_ratio: float = check_default(0.05, lambda v: 0 <= v < 1, "must be in [0, 1)")
+    cutoff_len: int = check_default(2048, lambda v: 16 <= v, "must be >= 16")
+    save_steps: int = check_default(100, lambda v: v >= 1, "must be >= 1")
+    logging_steps: int = check_default(5, lambda v: v >= 1, "must be >= 1")
+    pref_beta: float = check_default(0.1, lambda v: v > 0, "must be > 0")
+    pref_loss: Literal["sigmoid", "hinge", "ipo", "kto_pair", "orpo", "simpo"] = "sigmoid"
+    preprocessing_workers: int = check_default(1, lambda v: 1 <= v <= 256, "must be in [1, 256]")
+    max_samples: Optional[int] = None  # cap per dataset (a quick look at a new base model)
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # auto: bf16 on CUDA, fp32 on CPU
+    time_limit_s: float = check_default(3600.0, lambda v: v > 0, "must be > 0")
+
+    def problems(self):
+        names = [v.name for v in self.variants]
+        for v in self.variants:
+            if names.count(v.name) > 1:
+                yield "variants", f"variant {v.name!r} is listed twice"
+            if v.parent is not None and v.parent not in names[:names.index(v.name)]:
+                yield "variants", f"{v.name}: parent {v.parent!r} must be a variant listed before it"
+
+
+@dataclass(frozen=True)
 class Params:
     paths: PathsParams
     synthetic: SyntheticParams
     ingest: IngestParams
     keyframes: KeyframeParams
     tasks: TasksParams
+    models: ModelsParams
+    training: TrainingParams

@@ -1,0 +1,1 @@
+"""Base models: the registry of Hugging Face folders and the embedded tiny Qwen2-VL."""

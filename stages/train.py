@@ -1,0 +1,78 @@
+"""Stage: LoRA adapters for each base model and training variant, through LLaMA-Factory.
+
+Output: <paths.adapters_dir>/<base model>/<variant>/ (adapter, training.json, trainer logs,
+loss plot); rows in the results database's training_runs and training_log tables.
+Variants run in params order, so a variant's parent is trained before it.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import duckdb
+
+from stages.build_base_model import open_registry
+from stages.config import ConfigError, Params, load_params
+from stages.models.registry import ModelFolderError
+from stages.results_db import record_training
+from stages.training.runner import TrainingFailed, TrainResult, read_log, train_variant
+
+LLAMAFACTORY_DIR = "llamafactory"
+
+
+def cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def train_one(params: Params, root: Path, base_name: str, variant_name: str, conn=None) -> TrainResult:
+    registry = open_registry(params, root)
+    try:
+        entry = registry.describe(base_name)
+    except (ModelFolderError, FileNotFoundError) as exc:
+        raise TrainingFailed(f"base model {base_name!r} at {registry.uri(base_name)} is not usable: {exc}") from None
+    registry.save_hash_cache()
+    base_path = registry.local_copy(entry, root / params.paths.model_cache_dir)
+    variant = next(v for v in params.training.variants if v.name == variant_name)
+    result = train_variant(base=entry, base_path=base_path, variant=variant, training=params.training,
+                           dataset_dir=root / params.paths.exports_dir / LLAMAFACTORY_DIR, media_dir=root,
+                           adapters_root=root / params.paths.adapters_dir,
+                           work_root=root / params.paths.train_work_dir, cuda=cuda_available())
+    log_rows = read_log(result.adapter_dir / "trainer_log.jsonl")
+    if conn is not None:
+        record_training(conn, result.record, log_rows)
+    else:
+        db = root / params.paths.results_db
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(db)) as own:
+            record_training(own, result.record, log_rows)
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Train the LoRA variants of base models through LLaMA-Factory.")
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--root", default=".")
+    parser.add_argument("--base", action="append", help="base model name (default: every models.base_models)")
+    parser.add_argument("--variant", action="append", help="variant name (default: all, in params order)")
+    args = parser.parse_args(argv)
+    try:
+        params = load_params(args.params)
+    except ConfigError as exc:
+        raise SystemExit(f"bad params: {exc}") from None
+    root = Path(args.root)
+    variants = [v.name for v in params.training.variants if not args.variant or v.name in args.variant]
+    try:
+        for base in args.base or params.models.base_models:
+            for name in variants:
+                r = train_one(params, root, base, name)
+                rec = r.record
+                print(f"train {base}/{name}: {r.status}; steps {rec['steps']}, final loss {rec['final_loss']}, "
+                      f"{rec['samples_per_second']} samples/s, peak RSS {(rec['peak_rss_bytes'] or 0) / 2**20:.0f} MiB")
+    except TrainingFailed as exc:
+        raise SystemExit(f"training failed: {exc}") from None
+
+
+if __name__ == "__main__":
+    main()

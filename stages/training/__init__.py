@@ -1,0 +1,1 @@
+"""LoRA training through LLaMA-Factory: recipes, the launcher, resumable runs, training logs."""
