@@ -6,7 +6,7 @@ from pathlib import Path
 from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.assets import ingestion, keyframes, tasks
+from dagster_project.assets import ingestion, keyframes, models, tasks
 from dagster_project.resources import PipelineConfig, default_root
 from stages.config import load_params
 
@@ -14,10 +14,12 @@ from stages.config import load_params
 def build_definitions(project_root: str | None = None, params_file: str = "params.yaml") -> Definitions:
     root = project_root or default_root()
     pipeline = PipelineConfig(project_root=root, params_file=params_file)
-    results_db = Path(root) / load_params(Path(root) / params_file).paths.results_db
+    params = load_params(Path(root) / params_file)
+    results_db = Path(root) / params.paths.results_db
     results_db.parent.mkdir(parents=True, exist_ok=True)
     return Definitions(
-        assets=load_assets_from_modules([ingestion, keyframes, tasks]),
+        assets=[*load_assets_from_modules([ingestion, keyframes, tasks]), models.base_models,
+                *models.adapter_assets(params.training.variants)],
         asset_checks=[tasks.task_gate],
         resources={"pipeline": pipeline, "duckdb": DuckDBResource(database=str(results_db))},
         jobs=[define_asset_job("main_job", selection=AssetSelection.all(),

@@ -25,6 +25,12 @@ def main(argv=None) -> None:
         print("  QA records per task/split: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if (raw / SUMMARY_FILE).exists():
         print(f"  ingest summary   {json.loads((raw / SUMMARY_FILE).read_text())}")
+    print(f"  model registry   {params.models.registry if params.models.registry.startswith('s3://') else root / params.models.registry}")
+    adapters = root / params.paths.adapters_dir
+    for record in sorted(adapters.glob("*/*/training.json")):
+        rec = json.loads(record.read_text())
+        print(f"  adapter          {record.parent}  (steps {rec['steps']}, final loss {rec['final_loss']:.3f}, "
+              f"{rec['samples_per_second']} samples/s on {rec['device']})")
     print(f"  results database {root / params.paths.results_db}")
 
 

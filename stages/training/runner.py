@@ -150,7 +150,8 @@ def publish(work: Path, adapter_dir: Path, record: dict) -> None:
     for name in ADAPTER_FILES + LOG_FILES:
         if (lf_out / name).is_file():
             shutil.copy2(lf_out / name, staging / name)
-    shutil.copy2(work / "recipe.yaml", staging / "recipe.yaml")
+    for name in ("recipe.yaml", LAUNCH_LOG):
+        shutil.copy2(work / name, staging / name)
     record["adapter_hash"] = adapter_hash(staging)
     write_json_atomic(staging / RECORD, record)
     replace_dir(staging, adapter_dir)

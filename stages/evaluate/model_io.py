@@ -1,0 +1,64 @@
+"""Loading a base model (plus an optional LoRA adapter) and turning sharegpt rows into inputs.
+
+The prompt is rendered by the model's own chat template from the same messages LLaMA-Factory
+trained on, and images go through the model's processor unchanged, so evaluation sees the
+token sequence training saw.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+IMAGE_PLACEHOLDER = "<image>"
+OPTION_LINE = re.compile(r"^([A-Z])\. (.+)$", re.MULTILINE)
+
+
+@dataclass
+class LoadedModel:
+    model: object
+    processor: object
+    device: str
+
+
+def pick_device(requested: str = "auto") -> str:
+    import torch
+
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return requested
+
+
+def load_model(base_path: Path, adapter: Path | None = None, device: str = "auto") -> LoadedModel:
+    import torch
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    device = pick_device(device)
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    model = AutoModelForImageTextToText.from_pretrained(base_path, dtype=dtype)
+    if adapter is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+    processor = AutoProcessor.from_pretrained(base_path)
+    processor.tokenizer.padding_side = "left"  # the scored position is the last one in every row
+    return LoadedModel(model.to(device).eval(), processor, device)
+
+
+def user_turn(row: dict) -> str:
+    return next(m["content"] for m in row["messages"] if m["role"] == "user")
+
+
+def to_chat(text: str) -> list[dict]:
+    """'<image><image>Question' -> content parts in the same order."""
+    parts = []
+    for i, piece in enumerate(text.split(IMAGE_PLACEHOLDER)):
+        if i:
+            parts.append({"type": "image"})
+        if piece:
+            parts.append({"type": "text", "text": piece})
+    return [{"role": "user", "content": parts}]
+
+
+def option_letters(question: str) -> list[str]:
+    return [m.group(1) for m in OPTION_LINE.finditer(question)]

@@ -1,0 +1,231 @@
+"""Base models and LoRA training: the registry, the embedded tiny Qwen2-VL, LLaMA-Factory runs.
+
+Accuracy is measured with plain transformers + peft (stages/evaluate), never with
+LLaMA-Factory's predict path.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import psutil
+import pytest
+
+from stages.config import load_params
+from stages.config.schema import VariantSpec
+from stages.evaluate.likelihood import accuracy, score_rows
+from stages.evaluate.model_io import load_model, to_chat
+from stages.models.registry import Registry
+from stages.models.tiny_qwen2vl import build_tiny_qwen2vl
+from stages.results_db import record_training
+from stages.training.recipe import build_recipe
+from stages.training.runner import RECORD, dataset_fingerprint, read_log, train_variant
+from tests.conftest import REPO
+from tests.counting_data import make_rows, preference_rows, write_datasets
+
+PARAMS = load_params(REPO / "params.yaml")
+COUNT = VariantSpec(name="count", datasets=("count_train",), epochs=3)
+TRAINING = replace(PARAMS.training, variants=(COUNT,), batch_size=8, save_steps=1000, logging_steps=2,
+                   learning_rate=5e-3, time_limit_s=600)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A registry with the tiny model, counting datasets, and the trained counting adapter."""
+    root = tmp_path_factory.mktemp("training")
+    build_tiny_qwen2vl(PARAMS.models.tiny, root / "registry" / "tiny")
+    registry = Registry(str(root / "registry"))
+    (entry,), problems = registry.scan()
+    assert problems == []
+    train_rows = make_rows(root, "train", 160, seed=1)
+    test_rows = make_rows(root, "test", 40, seed=2)
+    datasets = write_datasets(root, {"count_train": train_rows, "count_test": test_rows,
+                                     "count_pref": preference_rows(train_rows[:48], seed=3)}, ranking=("count_pref",))
+    lab = {"root": root, "entry": entry, "registry": registry, "datasets": datasets, "test_rows": test_rows}
+    lab["count"] = train(lab, COUNT)
+    return lab
+
+
+def train(lab, variant, training=TRAINING, **kwargs):
+    root = lab["root"]
+    return train_variant(base=lab["entry"], base_path=root / "registry" / "tiny", variant=variant, training=training,
+                         dataset_dir=lab["datasets"], media_dir=root, adapters_root=root / "adapters",
+                         work_root=root / "work", cuda=False, **kwargs)
+
+
+def test_tiny_model_builds_bit_for_bit_the_same(tmp_path, lab):
+    build_tiny_qwen2vl(PARAMS.models.tiny, tmp_path / "again" / "tiny")
+    (again,), _ = Registry(str(tmp_path / "again")).scan()
+    assert again.content_hash == lab["entry"].content_hash
+    assert lab["entry"].architecture == "Qwen2VLForConditionalGeneration" and lab["entry"].model_type == "qwen2_vl"
+    assert 100_000 < lab["entry"].parameters < 1_000_000
+    other = replace(PARAMS.models.tiny, seed=PARAMS.models.tiny.seed + 1)
+    build_tiny_qwen2vl(other, tmp_path / "other" / "tiny")
+    (changed,), _ = Registry(str(tmp_path / "other")).scan()
+    assert changed.content_hash != lab["entry"].content_hash
+
+
+def test_evaluation_prompt_matches_llamafactory_training_tokens(lab):
+    """The processor's chat template yields exactly the ids LLaMA-Factory's qwen2_vl template trains on."""
+    from llamafactory.data import get_template_and_fix_tokenizer
+    from llamafactory.hparams import DataArguments
+    from PIL import Image
+    from transformers import AutoProcessor
+
+    processor = AutoProcessor.from_pretrained(lab["root"] / "registry" / "tiny")
+    template = get_template_and_fix_tokenizer(processor.tokenizer, DataArguments(template="qwen2_vl"))
+    for name, value in {"image_max_pixels": 768 * 768, "image_min_pixels": 32 * 32, "image_do_pan_and_scan": False,
+                        "video_max_pixels": 256 * 256, "video_min_pixels": 16 * 16, "video_fps": 2.0,
+                        "video_maxlen": 128}.items():
+        setattr(processor, name, value)  # what LLaMA-Factory's loader attaches before training
+    row = lab["test_rows"][2]
+    images = [Image.open(lab["root"] / p).convert("RGB") for p in row["images"]]
+    messages = template.mm_plugin.process_messages(row["messages"], images, [], [], processor)
+    prompt_ids, answer_ids = template.encode_oneturn(processor.tokenizer, messages, None, None)
+    text = processor.apply_chat_template(to_chat(row["messages"][0]["content"]), add_generation_prompt=True,
+                                         tokenize=False)
+    ours = processor(text=[text], images=images, return_tensors="pt")["input_ids"][0].tolist()
+    assert ours == prompt_ids
+    assert processor.tokenizer.decode(answer_ids) == row["messages"][1]["content"] + "<|im_end|>\n"
+
+
+def test_registry_reports_folders_that_are_not_models(tmp_path, lab):
+    import shutil
+
+    good = lab["root"] / "registry" / "tiny"
+    shutil.copytree(good, tmp_path / "ok")
+    (tmp_path / "no_config").mkdir()
+    (tmp_path / "bad_json").mkdir()
+    (tmp_path / "bad_json" / "config.json").write_text("{not json")
+    shutil.copytree(good, tmp_path / "no_weights")
+    (tmp_path / "no_weights" / "model.safetensors").unlink()
+    shutil.copytree(good, tmp_path / "no_tokenizer")
+    (tmp_path / "no_tokenizer" / "tokenizer.json").unlink()
+    shutil.copytree(good, tmp_path / "missing_shard")
+    (tmp_path / "missing_shard" / "model.safetensors").rename(tmp_path / "missing_shard" / "part-1.safetensors")
+    (tmp_path / "missing_shard" / "model.safetensors.index.json").write_text(json.dumps(
+        {"weight_map": {"a": "part-1.safetensors", "b": "part-2.safetensors"}}))
+    shutil.copytree(good, tmp_path / "truncated")
+    (tmp_path / "truncated" / "model.safetensors").write_bytes(b"\x01\x02")
+    models, problems = Registry(str(tmp_path)).scan()
+    assert [m.name for m in models] == ["ok"]
+    reasons = {p.name: p.reason for p in problems}
+    assert reasons["no_config"] == "no config.json"
+    assert "not valid JSON" in reasons["bad_json"]
+    assert reasons["no_weights"].startswith("no weights")
+    assert reasons["no_tokenizer"].startswith("no tokenizer")
+    assert "part-2.safetensors" in reasons["missing_shard"]
+    assert "not a safetensors file" in reasons["truncated"]
+
+
+def test_counting_adapter_far_above_chance_where_the_base_is_near_it(lab):
+    rows, media = lab["test_rows"], lab["root"]
+    base = load_model(media / "registry" / "tiny")
+    adapted = load_model(media / "registry" / "tiny", lab["count"].adapter_dir)
+    base_acc = accuracy(rows, score_rows(base, rows, media))
+    adapter_acc = accuracy(rows, score_rows(adapted, rows, media))
+    chance = 1 / 4
+    assert base_acc <= chance + 0.2, base_acc
+    assert adapter_acc >= 0.85, adapter_acc
+    record = lab["count"].record
+    assert record["final_loss"] < 0.2 and record["steps"] == 60  # 160 rows / 8 per step x 3 epochs
+    assert 0 < record["trainable_parameters"] < record["total_parameters"]
+    assert (lab["count"].adapter_dir / "training_loss.png").stat().st_size > 1000
+
+
+def test_unchanged_variant_is_not_retrained_and_changed_data_is(lab):
+    again = train(lab, COUNT)
+    assert again.status == "up_to_date" and again.record == lab["count"].record
+    before = dataset_fingerprint(lab["datasets"], ("count_train",), lab["root"])
+    image = lab["root"] / lab["test_rows"][0]["images"][0]
+    assert dataset_fingerprint(lab["datasets"], ("count_test",), lab["root"]) != {}
+    train_image = lab["root"] / json.loads((lab["datasets"] / "count_train.json").read_text())[0]["images"][0]
+    original = train_image.read_bytes()
+    try:
+        train_image.write_bytes(image.read_bytes())
+        assert dataset_fingerprint(lab["datasets"], ("count_train",), lab["root"]) != before
+    finally:
+        train_image.write_bytes(original)
+
+
+def test_variant_on_top_of_a_parent_and_dpo_through_the_same_stage(lab):
+    dpo = VariantSpec(name="count_dpo", datasets=("count_pref",), stage="dpo", parent="count", epochs=1)
+    result = train(lab, dpo, training=replace(TRAINING, variants=(COUNT, dpo)))
+    assert result.status == "trained"
+    recipe = (result.adapter_dir / "recipe.yaml").read_text()
+    assert "stage: dpo" in recipe and "adapter_name_or_path" in recipe and "pref_beta" in recipe
+    assert result.record["adapter_hash"] != lab["count"].record["adapter_hash"]
+    log = read_log(result.adapter_dir / "trainer_log.jsonl")
+    assert log and all(r.get("loss") is None or r["loss"] >= 0 for r in log)
+    assert result.record["steps"] == 6  # 48 pairs / 8 per step
+
+
+def test_recipe_switches_precision_and_what_is_tuned(tmp_path):
+    common = dict(base_path=tmp_path, training=TRAINING, dataset_dir=tmp_path, media_dir=tmp_path, output_dir=tmp_path)
+    cpu = build_recipe(variant=COUNT, cuda=False, **common)
+    gpu = build_recipe(variant=COUNT, cuda=True, **common)
+    assert (cpu["bf16"], cpu["fp16"], gpu["bf16"]) == (False, False, True)
+    vision = build_recipe(variant=replace(COUNT, tune="vision"), cuda=False, **common)
+    language = build_recipe(variant=replace(COUNT, tune="language"), cuda=False, **common)
+    assert cpu["freeze_vision_tower"] is False  # the default recipe trains the vision tower too
+    assert vision["freeze_language_model"] and not vision["freeze_vision_tower"]
+    assert language["freeze_vision_tower"] and not language["freeze_language_model"]
+
+
+def test_training_rows_replace_rather_than_duplicate(lab, tmp_path):
+    log = read_log(lab["count"].adapter_dir / "trainer_log.jsonl")
+    with duckdb.connect(str(tmp_path / "r.duckdb")) as conn:
+        for _ in range(2):
+            record_training(conn, lab["count"].record, log)
+        assert conn.execute("select count(*) from training_runs").fetchone()[0] == 1
+        assert conn.execute("select count(*) from training_log").fetchone()[0] == len(log)
+        assert conn.execute("select steps from training_runs").fetchone()[0] == 60
+
+
+RESUME_SCRIPT = """
+import sys, pickle
+from stages.training.runner import train_variant
+train_variant(**pickle.load(open(sys.argv[1], "rb")))
+"""
+
+
+@pytest.mark.slow
+def test_killed_training_resumes_from_its_last_checkpoint(lab, tmp_path):
+    import pickle
+
+    variant = VariantSpec(name="count_resume", datasets=("count_train",), epochs=2)
+    training = replace(TRAINING, variants=(variant,), save_steps=5)
+    root = lab["root"]
+    kwargs = dict(base=lab["entry"], base_path=root / "registry" / "tiny", variant=variant, training=training,
+                  dataset_dir=lab["datasets"], media_dir=root, adapters_root=root / "adapters",
+                  work_root=root / "work", cuda=False)
+    (tmp_path / "args.pkl").write_bytes(pickle.dumps(kwargs))
+    child = subprocess.Popen([sys.executable, "-c", RESUME_SCRIPT, str(tmp_path / "args.pkl")], cwd=REPO)
+    first = root / "work" / "tiny" / "count_resume" / "lf" / "checkpoint-5" / "trainer_state.json"
+    deadline = time.monotonic() + 300
+    while not first.is_file() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert first.is_file(), "no checkpoint appeared"
+    for proc in [*psutil.Process(child.pid).children(recursive=True), psutil.Process(child.pid)]:
+        proc.kill()
+    child.wait()
+    assert not (root / "adapters" / "tiny" / "count_resume" / RECORD).exists()
+
+    result = train_variant(**kwargs)
+    assert result.status == "resumed"
+    resumed_step = int(result.record["resumed_from"].split("-")[1])
+    assert 5 <= resumed_step < 40
+    launch_log = (result.adapter_dir / "launch.log").read_text()
+    assert f"Resuming training from {root / 'work' / 'tiny' / 'count_resume' / 'lf'}/checkpoint-{resumed_step}" \
+        in launch_log
+    # Steps up to the checkpoint were logged once, by the killed run: the rerun did not redo them.
+    steps = [r["current_steps"] for r in read_log(result.adapter_dir / "trainer_log.jsonl")]
+    early = [s for s in steps if s <= resumed_step]
+    assert early == list(range(2, resumed_step + 1, 2)) and max(steps) == 40
+    assert result.record["steps"] == 40
+    assert not (root / "work" / "tiny" / "count_resume").exists()  # checkpoints go once published
