@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run test ui repro bench-keyframes bench-tasks clean
+.PHONY: setup run test ui repro bench-keyframes bench-tasks bench-training clean
 
 setup:
 	@bash infra/setup.sh
@@ -45,5 +45,10 @@ bench-keyframes: setup
 bench-tasks: setup
 	$(PY) -m tests.benchmarks.bench_tasks
 
+# Our training call against the bare `llamafactory-cli train` on the same data and recipe.
+bench-training: setup
+	$(PY) -m tests.benchmarks.bench_training
+
 clean:
-	rm -rf data/synthetic data/raw data/frames data/results.duckdb $(DAGSTER_HOME)
+	rm -rf data/synthetic data/raw data/frames data/tasks data/validation data/exports data/models \
+		data/adapters data/train_work data/model_cache data/results.duckdb $(DAGSTER_HOME)

@@ -1,6 +1,7 @@
 """The Dagster code location: assets by domain, resources, and the main job."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules
@@ -9,6 +10,17 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.assets import ingestion, keyframes, models, tasks
 from dagster_project.resources import PipelineConfig, default_root
 from stages.config import load_params
+
+
+def pick_executor():
+    """The Kubernetes executor (a pod per step, GPU requests from op tags) when asked for,
+    else Dagster's default; dagster-k8s is only installed in the cluster image."""
+    if os.environ.get("FRAGMENTFORGE_EXECUTOR") == "k8s":
+        from dagster_k8s import k8s_job_executor
+
+        return k8s_job_executor.configured({"job_namespace": os.environ.get("FRAGMENTFORGE_NAMESPACE", "fragmentforge"),
+                                            "max_concurrent": 8})
+    return None
 
 
 def build_definitions(project_root: str | None = None, params_file: str = "params.yaml") -> Definitions:
@@ -22,6 +34,7 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
                 *models.adapter_assets(params.training.variants)],
         asset_checks=[tasks.task_gate],
         resources={"pipeline": pipeline, "duckdb": DuckDBResource(database=str(results_db))},
+        executor=pick_executor(),
         jobs=[define_asset_job("main_job", selection=AssetSelection.all(),
                                description="Everything from the sources to the latest stage.")],
     )

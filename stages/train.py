@@ -27,6 +27,7 @@ def cuda_available() -> bool:
 
 
 def train_one(params: Params, root: Path, base_name: str, variant_name: str, conn=None) -> TrainResult:
+    root = root.resolve()  # one spelling of every path in the recipe, whoever calls (Dagster or DVC)
     registry = open_registry(params, root)
     try:
         entry = registry.describe(base_name)

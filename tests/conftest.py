@@ -24,6 +24,8 @@ def write_params(root: Path, synthetic: dict | None = None, sources: list | None
         params["ingest"]["sources"] = sources
     # A handful of videos cannot meet the default record minimums or letter-balance tolerance.
     params["tasks"].update({"min_per_task_train": 1, "min_per_task_test": 1, "letter_tolerance": 0.25})
+    # A few steps per variant: the tests check the plumbing here, test_training checks learning.
+    params["training"].update({"max_samples": 16, "logging_steps": 1})
     path = root / "params.yaml"
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path

@@ -40,6 +40,11 @@ def _broken(tmp_path, edit):
     (lambda r: r["ingest"]["sources"].append({"name": "synthetic", "kind": "synthetic"}), "ingest.sources", "used twice"),
     (lambda r: r["ingest"]["sources"].append({"name": "b", "kind": "s3", "uri": "bucket/x"}), "ingest.sources[2].uri", "s3://"),
     (lambda r: r.update(trainer={}), "trainer", "unknown key"),
+    (lambda r: r["training"]["variants"].reverse(), "training.variants", "listed before it"),
+    (lambda r: r["training"]["variants"].append({"name": "sft", "datasets": ["x"]}), "training.variants", "twice"),
+    (lambda r: r["training"]["variants"][0].update(tune="head"), "training.variants[0].tune", "must be one of"),
+    (lambda r: r["models"]["tiny"].update(heads=3), "models.tiny.heads", "multiple of 8"),
+    (lambda r: r["models"].update(base_models=[]), "models.base_models", "at least one"),
 ])
 def test_bad_params_name_the_key_and_the_file(tmp_path, edit, key, words):
     error = _broken(tmp_path, edit)

@@ -12,7 +12,15 @@ from dagster_project.definitions import build_definitions
 from tests.conftest import REPO, tree_digest
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
-OUTPUT_DIRS = ("data/synthetic", "data/raw", "data/frames", "data/tasks", "data/validation", "data/exports")
+OUTPUT_DIRS = ("data/synthetic", "data/raw", "data/frames", "data/tasks", "data/validation", "data/exports",
+               "data/models")
+# Training writes timings and logs beside the adapter; the adapter itself and its recipe must match.
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "recipe.yaml", "training_loss.png")
+
+
+def adapters_digest(root):
+    digest = tree_digest(root / "data" / "adapters")
+    return {path: sha for path, sha in digest.items() if path.rsplit("/", 1)[-1] in ADAPTER_FILES}
 
 
 def test_definitions_load_with_assets_grouped_by_domain():
@@ -22,7 +30,9 @@ def test_definitions_load_with_assets_grouped_by_domain():
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results",
-                      "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks"}
+                      "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks",
+                      "base_models": "models", "adapter_sft": "models", "adapter_sf2t": "models",
+                      "adapter_sft_sf2t": "models"}
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert {"answer_in_options", "split_leakage", "frames_exist", "letter_balance", "task_counts"} <= checks
     assert defs.resolve_job_def("main_job") is not None
@@ -59,8 +69,10 @@ def test_dagster_materializes_raw_videos_with_metadata(project):
 def test_dvc_repro_writes_what_dagster_writes_and_then_skips(project):
     _materialize(project)
     via_dagster = {d: tree_digest(project / d) for d in OUTPUT_DIRS}
+    adapters_via_dagster = adapters_digest(project)
     assert len(via_dagster["data/raw"]) > 7
-    for d in OUTPUT_DIRS:
+    assert len(adapters_via_dagster) == 3 * len(ADAPTER_FILES)
+    for d in OUTPUT_DIRS + ("data/adapters",):
         shutil.rmtree(project / d)
 
     env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
@@ -76,6 +88,7 @@ def test_dvc_repro_writes_what_dagster_writes_and_then_skips(project):
     assert "Running stage 'ingest'" in first and "Running stage 'keyframes'" in first
     via_dvc = {d: tree_digest(project / d) for d in OUTPUT_DIRS}
     assert via_dvc == via_dagster
+    assert adapters_digest(project) == adapters_via_dagster
 
     started = time.monotonic()
     second = dvc("repro")

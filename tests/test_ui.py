@@ -38,7 +38,9 @@ def test_webserver_on_loopback_lists_every_asset(tmp_path):
                 time.sleep(1)
         nodes = {n["assetKey"]["path"][0]: n["groupName"] for n in data["data"]["assetNodes"]}
         assert nodes == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results",
-                         "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks"}
+                         "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks",
+                         "base_models": "models", "adapter_sft": "models", "adapter_sf2t": "models",
+                         "adapter_sft_sf2t": "models"}
     finally:
         server.terminate()
         server.wait(30)
