@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,11 +152,20 @@ def _write_frames(spill, size: tuple[int, int], layout: str, positions: set[floa
             cache[index] = to_rgb(pixels, layout)
         return cache[index]
 
-    interpolate = INTERPOLATORS[p.slow_interpolation]
-    for pos in sorted(positions):
-        lo, hi = int(np.floor(pos)), int(np.ceil(pos))
-        rgb = source(lo) if lo == hi else interpolate(source(lo), source(hi))
+    def save(rgb: np.ndarray, pos: float) -> None:
         # No temp-and-rename per file: the stage writes into a staging folder and removes
         # the folder of any video whose worker failed.
         Image.fromarray(rgb).save(out_dir / frame_name(pos), format="JPEG", quality=p.jpeg_quality)
+
+    interpolate = INTERPOLATORS[p.slow_interpolation]
+    # JPEG encoding releases the GIL: one writer thread overlaps it with reading and
+    # converting the next frame.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = []
+        for pos in sorted(positions):
+            lo, hi = int(np.floor(pos)), int(np.ceil(pos))
+            rgb = source(lo) if lo == hi else interpolate(source(lo), source(hi))
+            pending.append(writer.submit(save, rgb, pos))
+        for done in pending:
+            done.result()
     return len(positions)

@@ -107,7 +107,9 @@ def prepare_work(work: Path, fingerprint: str) -> Path | None:
 def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: float) -> float:
     """Run the launcher in its own process group; kill the group past the time limit."""
     started = time.time()
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false")
+    # A fixed hash seed: LLaMA-Factory builds LoRA target lists from sets, and their order
+    # lands in adapter_config.json.
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0")
     with open(log_path, "ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", "stages.training.launch", str(recipe_path), str(metrics_path)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
