@@ -2,27 +2,13 @@
 
 import boto3
 import pyarrow.parquet as pq
-import pytest
-from moto.server import ThreadedMotoServer
 
 from stages.config import IngestParams, S3Source, SyntheticParams
 from stages.ingest import ingest
 from stages.synthesize import synthesize
 from tests.conftest import free_port
 
-SECRET = "s3cr3t-do-not-print"
-
-
-@pytest.fixture
-def s3_endpoint(monkeypatch):
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fragmentforge")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+from tests.conftest import SECRET
 
 
 def test_videos_under_an_s3_prefix_are_ingested(tmp_path, s3_endpoint):

@@ -123,6 +123,27 @@ def test_registry_reports_folders_that_are_not_models(tmp_path, lab):
     assert "not a safetensors file" in reasons["truncated"]
 
 
+def test_registry_on_s3_builds_scans_and_copies_by_hash(tmp_path, s3_endpoint, lab):
+    import boto3
+
+    from stages.build_base_model import build_base_model, open_registry
+
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="models")
+    params = replace(PARAMS, models=replace(PARAMS.models, registry="s3://models/registry", endpoint_url=s3_endpoint))
+    assert build_base_model(params, tmp_path) is True
+    assert build_base_model(params, tmp_path) is False  # the build record matches: not rebuilt
+    boto3.client("s3", endpoint_url=s3_endpoint).put_object(Bucket="models", Key="registry/half/config.json",
+                                                            Body=b'{"model_type": "qwen2_vl"}')
+    registry = open_registry(params, tmp_path)
+    (entry,), (problem,) = registry.scan()
+    assert entry.uri == "s3://models/registry/tiny-qwen2vl" and problem.name == "half"
+    assert problem.reason.startswith("no tokenizer")
+    assert entry.content_hash == lab["entry"].content_hash  # the same bytes as the local build
+    local = registry.local_copy(entry, tmp_path / "cache")
+    assert (Registry(str(local.parent)).describe(local.name).content_hash == entry.content_hash)
+    assert registry.local_copy(entry, tmp_path / "cache") == local
+
+
 def test_counting_adapter_far_above_chance_where_the_base_is_near_it(lab):
     rows, media = lab["test_rows"], lab["root"]
     base = load_model(media / "registry" / "tiny")

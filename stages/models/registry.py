@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
@@ -69,11 +70,16 @@ class Registry:
                       if e["type"] == "directory" and not PurePosixPath(e["name"]).name.startswith("."))
 
     def files(self, name: str) -> dict[str, dict]:
-        """Relative path -> fsspec info for every file of a model folder."""
+        """Relative path -> fsspec info for every file of a model folder. Hidden paths
+        (.cache/ from hub tools, our .complete marker) are not part of the model."""
         folder = f"{self.base}/{name}"
         found = self.fs.find(folder, detail=True)
-        return {str(PurePosixPath(path).relative_to(folder)): info for path, info in found.items()
-                if info["type"] == "file"}
+        out = {}
+        for path, info in found.items():
+            relative = PurePosixPath(path).relative_to(folder)
+            if info["type"] == "file" and not any(part.startswith(".") for part in relative.parts):
+                out[str(relative)] = info
+        return out
 
     def read_bytes(self, name: str, relative: str, length: int | None = None) -> bytes:
         with self.fs.open(f"{self.base}/{name}/{relative}", "rb") as handle:
@@ -173,14 +179,10 @@ class Registry:
             return target
         staging = target.with_name(target.name + ".part")
         if staging.exists():
-            import shutil
-
             shutil.rmtree(staging)
         self.fs.get(f"{self.base}/{entry.name}/", str(staging), recursive=True)
         (staging / ".complete").write_text(entry.content_hash + "\n")
         if target.exists():
-            import shutil
-
             shutil.rmtree(target)
         staging.rename(target)
         return target
