@@ -28,7 +28,7 @@ from stages.models.tiny_qwen2vl import build_tiny_qwen2vl
 from stages.training.runner import train_variant
 from tests.counting_data import make_rows, write_datasets
 
-ROUNDS = 3
+ROUNDS = 5
 ROWS = 320
 TARGET_OVERHEAD = 0.05
 
