@@ -1,6 +1,8 @@
 """The results database (DuckDB): SQL lives in sql/*.sql, values are bound, never formatted in."""
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
 from pathlib import Path
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -54,4 +56,39 @@ def record_training(conn, record: dict, log_rows: list[dict]) -> None:
             "step": entry.get("current_steps"), "total_steps": entry.get("total_steps"), "epoch": entry.get("epoch"),
             "loss": entry.get("loss"), "learning_rate": entry.get("lr"), "elapsed": entry.get("elapsed_time"),
             "extra": json.dumps({k: v for k, v in entry.items() if k not in LOG_KEYS})})
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def locked_connection(db_path: Path):
+    """A connection held under an exclusive file lock, so two writers (parallel runs, DVC and
+    Dagster at once) queue instead of failing on DuckDB's own lock or interleaving."""
+    import duckdb
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(db_path.with_name(db_path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with duckdb.connect(str(db_path)) as conn:
+                yield conn
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[dict]) -> None:
+    """Replace one run's rows in runs, predictions and metrics, in one transaction."""
+    import pyarrow as pa
+
+    conn.execute(sql("create_evaluation"))
+    conn.execute("BEGIN TRANSACTION")
+    for table in ("runs", "predictions", "metrics"):
+        conn.execute(sql(f"delete_{table}"), {"run_id": run["run_id"]})
+    conn.execute(sql("insert_run"), run)
+    if predictions:
+        batch = pa.Table.from_pylist(predictions)  # noqa: F841 (read by name in the SQL)
+        conn.register("predictions_batch", batch)
+        conn.execute(sql("insert_predictions"))
+        conn.unregister("predictions_batch")
+    for metric in metrics:
+        conn.execute(sql("insert_metric"), metric)
     conn.execute("COMMIT")

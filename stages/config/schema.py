@@ -33,6 +33,8 @@ class PathsParams:
     adapters_dir: str = "data/adapters"
     train_work_dir: str = "data/train_work"  # checkpoints of unfinished runs, outside DVC's outputs
     model_cache_dir: str = "data/model_cache"  # local copies of s3 models, registry hash cache
+    eval_dir: str = "data/eval"
+    reports_dir: str = "data/reports"
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,19 @@ class TrainingParams:
 
 
 @dataclass(frozen=True)
+class EvaluationParams:
+    """The benchmark run on plain transformers + peft: every model, every variant, same frames."""
+
+    scoring: Literal["likelihood", "generation"] = "likelihood"
+    batch_size: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    max_new_tokens: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    bootstrap_resamples: int = check_default(1000, lambda v: 100 <= v <= 1_000_000, "must be in [100, 1000000]")
+    seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    max_questions: Optional[int] = None  # a quick look: the first questions by qa_id
+
+
+@dataclass(frozen=True)
 class Params:
     paths: PathsParams
     synthetic: SyntheticParams
@@ -288,3 +303,4 @@ class Params:
     tasks: TasksParams
     models: ModelsParams
     training: TrainingParams
+    evaluation: EvaluationParams

@@ -62,3 +62,21 @@ def to_chat(text: str) -> list[dict]:
 
 def option_letters(question: str) -> list[str]:
     return [m.group(1) for m in OPTION_LINE.finditer(question)]
+
+
+def open_rgb(path: Path):
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.convert("RGB")
+
+
+def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path):
+    """Left-padded model inputs for sharegpt rows (prompt up to the assistant turn)."""
+    processor = loaded.processor
+    texts, images = [], []
+    for row in rows:
+        texts.append(processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True,
+                                                   tokenize=False))
+        images.extend(open_rgb(media_dir / p) for p in row.get("images") or ())
+    return processor(text=texts, images=images or None, return_tensors="pt", padding=True).to(loaded.device)

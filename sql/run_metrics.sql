@@ -1,0 +1,3 @@
+-- Every metric row of one run. $run_id.
+SELECT task, n, questions, accuracy, ci_low, ci_high, chance, unparseable FROM metrics WHERE run_id = $run_id
+ORDER BY task, n NULLS FIRST;

@@ -1,0 +1,22 @@
+"""Generation scoring: greedy decoding, then the answer parser."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from stages.evaluate.model_io import LoadedModel, batch_inputs
+
+
+def generate_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8,
+                  max_new_tokens: int = 16) -> list[str]:
+    import torch
+
+    tokenizer = loaded.processor.tokenizer
+    replies = []
+    for start in range(0, len(rows), batch_size):
+        inputs = batch_inputs(loaded, rows[start:start + batch_size], media_dir)
+        with torch.no_grad():
+            out = loaded.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
+                                        pad_token_id=tokenizer.pad_token_id)
+        new = out[:, inputs["input_ids"].shape[1]:]
+        replies.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
+    return replies

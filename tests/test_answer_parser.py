@@ -1,0 +1,49 @@
+"""Regression list for the answer parser: the known ways evaluators misread replies."""
+import pytest
+
+from stages.evaluate.parser import PARSED, UNPARSEABLE, parse_answer
+
+OPTIONS = {"A": "5", "B": "2", "C": "6", "D": "4"}
+WORDS = {"A": "Yes", "B": "No", "C": "Not sure"}
+
+
+@pytest.mark.parametrize("reply, options, letter", [
+    ("B", OPTIONS, "B"),
+    ("b", OPTIONS, "B"),  # a lone lower-case letter
+    ("(B)", OPTIONS, "B"),
+    ("B.", OPTIONS, "B"),
+    ("B)", OPTIONS, "B"),
+    (" B: ", OPTIONS, "B"),
+    ("Answer: B", OPTIONS, "B"),
+    ("answer: (d)", OPTIONS, "D"),
+    ("The answer is C", OPTIONS, "C"),  # not the first capital letter, T
+    ("The answer is (C).", OPTIONS, "C"),
+    ("I think the correct option is D.", OPTIONS, "D"),  # "I" is not option I
+    ("C. 6", OPTIONS, "C"),
+    ("6", OPTIONS, "C"),  # the exact option text
+    ("Not sure", WORDS, "C"),
+    ("no", WORDS, "B"),
+    ("A", OPTIONS, "A"),  # a lone "A" is the option
+    ("A dog is chasing the ball, so D", OPTIONS, "D"),  # the article "a" is not option A
+    ("Based on the frames, D", OPTIONS, "D"),  # B in "Based" is not a letter
+])
+def test_replies_that_parse(reply, options, letter):
+    parsed = parse_answer(reply, options)
+    assert (parsed.letter, parsed.status) == (letter, PARSED), parsed
+
+
+@pytest.mark.parametrize("reply, options", [
+    ("", OPTIONS),
+    ("a dog", OPTIONS),  # an article, not an answer
+    ("A dog is running.", OPTIONS),
+    ("There are five frames.", OPTIONS),  # text that is no option's exact text
+    ("E", OPTIONS),  # a letter outside the options
+    ("The answer is E", OPTIONS),
+    ("B or C", OPTIONS),  # two letters: no guess
+    ("The answer is B, or maybe the answer is C", OPTIONS),
+    ("I don't know", OPTIONS),
+    ("Yes and no", WORDS),
+])
+def test_replies_that_do_not_parse_are_reported_not_guessed(reply, options):
+    parsed = parse_answer(reply, options)
+    assert (parsed.letter, parsed.status) == (None, UNPARSEABLE), parsed
