@@ -7,7 +7,7 @@ from pathlib import Path
 from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.assets import ingestion, keyframes, models, tasks
+from dagster_project.assets import evaluation, ingestion, keyframes, models, tasks
 from dagster_project.resources import PipelineConfig, default_root
 from stages.config import load_params
 
@@ -29,9 +29,10 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     params = load_params(Path(root) / params_file)
     results_db = Path(root) / params.paths.results_db
     results_db.parent.mkdir(parents=True, exist_ok=True)
+    adapters = models.adapter_assets(params.training.variants)
     return Definitions(
-        assets=[*load_assets_from_modules([ingestion, keyframes, tasks]), models.base_models,
-                *models.adapter_assets(params.training.variants)],
+        assets=[*load_assets_from_modules([ingestion, keyframes, tasks]), models.base_models, *adapters,
+                *evaluation.evaluation_assets(adapters)],
         asset_checks=[tasks.task_gate],
         resources={"pipeline": pipeline, "duckdb": DuckDBResource(database=str(results_db))},
         executor=pick_executor(),

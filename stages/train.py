@@ -9,12 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import duckdb
-
 from stages.build_base_model import open_registry
 from stages.config import ConfigError, Params, load_params
 from stages.models.registry import ModelFolderError
-from stages.results_db import record_training
+from stages.results_db import locked_connection, record_training
 from stages.training.runner import TrainingFailed, TrainResult, read_log, train_variant
 
 LLAMAFACTORY_DIR = "llamafactory"
@@ -44,9 +42,7 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str, con
     if conn is not None:
         record_training(conn, result.record, log_rows)
     else:
-        db = root / params.paths.results_db
-        db.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(db)) as own:
+        with locked_connection(root / params.paths.results_db) as own:  # variants may train in parallel
             record_training(own, result.record, log_rows)
     return result
 

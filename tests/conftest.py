@@ -82,3 +82,11 @@ def s3_endpoint(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A registry with the tiny model, counting datasets and a trained counting adapter."""
+    from tests.training_lab import make_lab
+
+    return make_lab(tmp_path_factory)

@@ -9,7 +9,6 @@ import base64
 import re
 
 from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
-from dagster_duckdb import DuckDBResource
 
 from dagster_project.assets.tasks import training_datasets
 from dagster_project.pods import cpu_pod_tags, gpu_pod_tags
@@ -55,12 +54,11 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
     @asset(name=asset_name(variant.name), group_name="models", deps=deps, op_tags=gpu_pod_tags(),
            description=f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
                        + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune}).")
-    def _adapter(pipeline: PipelineConfig, duckdb: DuckDBResource) -> MaterializeResult:
+    def _adapter(pipeline: PipelineConfig) -> MaterializeResult:
         params = pipeline.params()
         metadata = {}
         for base in params.models.base_models:
-            with duckdb.get_connection() as conn:
-                result = train_one(params, pipeline.root, base, variant.name, conn)
+            result = train_one(params, pipeline.root, base, variant.name)  # writes under the results-db lock
             rec = result.record
             prefix = f"{base}/" if len(params.models.base_models) > 1 else ""
             metadata.update({
