@@ -82,3 +82,45 @@ def test_bootstrap_resamples_videos_not_questions():
     assert acc == naive_acc == 0.5
     assert high - low > 2 * (naive_high - naive_low)  # ten effective samples, not two hundred
     assert chance([4, 4, 3]) == (0.25 + 0.25 + 1 / 3) / 3
+
+
+def test_mvbench_format_file_samples_once_and_reports_bad_entries(tmp_path, lab):
+    import json
+
+    from stages.config import SyntheticParams
+    from stages.evaluate import external
+    from stages.synthesize import synthesize
+
+    clips = synthesize(SyntheticParams(seed=5, num_clips=2, width=64, height=64, fps=8, min_seconds=2.0,
+                                       max_seconds=2.0, crf=20), tmp_path / "synthetic").out_dir / "clips"
+    videos = sorted(clips.glob("*.mp4"))
+    (clips / "broken.mp4").write_bytes(b"\x00" * 256)
+    entries = [
+        {"video": videos[0].name, "question": "What happens?", "candidates": ["x", "y", "z"], "answer": "y"},
+        {"video": videos[0].name, "question": "And then?", "candidates": ["x", "y", "z"], "answer": "z"},
+        {"video": videos[1].name, "question": "Early on?", "candidates": ["p", "q"], "answer": "p",
+         "start": 0.0, "end": 1.0},
+        {"video": "missing.mp4", "question": "?", "candidates": ["a", "b"], "answer": "a"},
+        {"video": "broken.mp4", "question": "?", "candidates": ["a", "b"], "answer": "b"},
+    ]
+    qa = tmp_path / "mvbench_demo.json"
+    qa.write_text(json.dumps(entries))
+    root = tmp_path
+    questions, problems = external.build_questions(qa, clips, tmp_path / "cache", root, 4, 64, 60)
+    assert [q.answer for q in questions] == ["B", "C", "A"]
+    assert {p["video"]: p["reason"] for p in problems}["missing.mp4"] == "video file not found"
+    assert "broken.mp4" in {p["video"] for p in problems}
+    assert questions[0].row["images"] == questions[1].row["images"]  # one sampling per video and window
+    assert len(questions[2].row["images"]) == 4 and questions[2].row["images"] != questions[0].row["images"]
+    assert questions[0].row["messages"][0]["content"].count("<image>") == 4
+    cached = sorted((tmp_path / "cache").glob("*/frames.json"))
+    assert len(cached) == 2
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    again, _ = external.build_questions(qa, clips, tmp_path / "cache", root, 4, 64, 60)
+    assert [p.stat().st_mtime_ns for p in cached] == stamps and again[0].row == questions[0].row
+    model = load_model(lab["root"] / "registry" / "tiny")
+    predictions = predict(model, questions, EVAL, root)
+    metrics = metric_rows("ext", questions, predictions, EVAL)
+    overall = next(m for m in metrics if m["n"] is None)
+    assert overall["questions"] == 3 and overall["task"] == "external:mvbench_demo"
+    assert overall["chance"] == (1 / 3 + 1 / 3 + 1 / 2) / 3

@@ -9,18 +9,23 @@ import pytest
 from dagster import Definitions, materialize
 
 from dagster_project.definitions import build_definitions
+from stages.results_db import sql
 from tests.conftest import REPO, tree_digest
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
 OUTPUT_DIRS = ("data/synthetic", "data/raw", "data/frames", "data/tasks", "data/validation", "data/exports",
-               "data/models")
+               "data/models", "data/reports")
 # Training writes timings and logs beside the adapter; the adapter itself and its recipe must match.
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "recipe.yaml", "training_loss.png")
 
 
 def adapters_digest(root):
     digest = tree_digest(root / "data" / "adapters")
-    return {path: sha for path, sha in digest.items() if path.rsplit("/", 1)[-1] in ADAPTER_FILES}
+    kept = {path: sha for path, sha in digest.items() if path.rsplit("/", 1)[-1] in ADAPTER_FILES}
+    # Predictions must match too; run.json also holds start and end times.
+    kept.update({f"eval/{path}": sha for path, sha in tree_digest(root / "data" / "eval").items()
+                 if path.endswith("predictions.parquet")})
+    return kept
 
 
 def test_definitions_load_with_assets_grouped_by_domain():
@@ -32,7 +37,8 @@ def test_definitions_load_with_assets_grouped_by_domain():
     assert groups == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results",
                       "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks",
                       "base_models": "models", "adapter_sft": "models", "adapter_sf2t": "models",
-                      "adapter_sft_sf2t": "models"}
+                      "adapter_sft_sf2t": "models",
+                      "evaluations": "evaluation", "benchmark_report": "evaluation"}
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert {"answer_in_options", "split_leakage", "frames_exist", "letter_balance", "task_counts"} <= checks
     assert defs.resolve_job_def("main_job") is not None
@@ -63,6 +69,22 @@ def test_dagster_materializes_raw_videos_with_metadata(project):
     assert "data:image/png;base64," in keyframes["thumbnail_strip"].value
     with duckdb.connect(str(project / "data" / "results.duckdb"), read_only=True) as conn:
         assert conn.execute("select count(*) from raw_videos where status = 'ok'").fetchone()[0] == 7
+        assert conn.execute("select count(*) from training_runs").fetchone()[0] == 3
+        runs = dict(conn.execute("select variant, run_id from runs").fetchall())
+        rows = conn.execute(sql("task_accuracy"), {"run_id": runs["sf2t"]}).fetchall()
+    direct = {task: accuracy for task, accuracy, _, _ in rows}
+    assert set(runs) == {"base", "sft", "sf2t", "sft+sf2t"} and len(direct) >= 5
+    # The report's numbers are the database's: the Base+SF²T row against a direct query.
+    report = (project / "data" / "reports" / "report.md").read_text()
+    header = next(line for line in report.splitlines() if line.startswith("| model | Action"))
+    row = next(line for line in report.splitlines() if line.startswith("| Base+SF²T |"))
+    cells = dict(zip([c.strip() for c in header.strip("|").split("|")], [c.strip() for c in row.strip("|").split("|")]))
+    for column, task in (("Action", "action"), ("FCnt", "counting"), ("Rearr", "rearrangement")):
+        if task in direct:
+            assert cells[column] == f"{100 * direct[task]:.1f}", (column, cells[column], direct[task])
+    report_meta = by_asset["benchmark_report"]
+    assert "| Base+SF²T |" in report_meta["tiny-qwen2vl_table"].value
+    assert "data:image/png;base64," in report_meta["tiny-qwen2vl_chart"].value
 
 
 @pytest.mark.slow
@@ -71,8 +93,8 @@ def test_dvc_repro_writes_what_dagster_writes_and_then_skips(project):
     via_dagster = {d: tree_digest(project / d) for d in OUTPUT_DIRS}
     adapters_via_dagster = adapters_digest(project)
     assert len(via_dagster["data/raw"]) > 7
-    assert len(adapters_via_dagster) == 3 * len(ADAPTER_FILES)
-    for d in OUTPUT_DIRS + ("data/adapters",):
+    assert len(adapters_via_dagster) == 3 * len(ADAPTER_FILES) + 4  # four evaluated variants
+    for d in OUTPUT_DIRS + ("data/adapters", "data/eval"):
         shutil.rmtree(project / d)
 
     env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}

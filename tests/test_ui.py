@@ -40,7 +40,8 @@ def test_webserver_on_loopback_lists_every_asset(tmp_path):
         assert nodes == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results",
                          "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks",
                          "base_models": "models", "adapter_sft": "models", "adapter_sf2t": "models",
-                         "adapter_sft_sf2t": "models"}
+                         "adapter_sft_sf2t": "models",
+                      "evaluations": "evaluation", "benchmark_report": "evaluation"}
     finally:
         server.terminate()
         server.wait(30)

@@ -292,6 +292,8 @@ class EvaluationParams:
     seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     max_questions: Optional[int] = None  # a quick look: the first questions by qa_id
+    external_frames: int = check_default(8, lambda v: 1 <= v <= 64, "must be in [1, 64]")  # MVBench-format files
+    external_time_limit_s: float = check_default(120.0, lambda v: v > 0, "must be > 0")  # per video's sampling
 
 
 @dataclass(frozen=True)
