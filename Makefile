@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run test ui repro bench-keyframes bench-tasks bench-training clean
+.PHONY: setup run test ui repro bench-keyframes bench-tasks bench-training bench-evaluate clean
 
 setup:
 	@bash infra/setup.sh
@@ -49,6 +49,11 @@ bench-tasks: setup
 bench-training: setup
 	$(PY) -m tests.benchmarks.bench_training
 
+# Batched evaluation against a one-question-at-a-time loop (needs a finished `make run`).
+bench-evaluate: setup
+	$(PY) -m tests.benchmarks.bench_evaluate
+
 clean:
 	rm -rf data/synthetic data/raw data/frames data/tasks data/validation data/exports data/models \
-		data/adapters data/train_work data/model_cache data/results.duckdb $(DAGSTER_HOME)
+		data/adapters data/train_work data/model_cache data/eval data/eval_cache data/reports \
+		data/results.duckdb $(DAGSTER_HOME)

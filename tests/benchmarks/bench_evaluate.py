@@ -1,0 +1,56 @@
+"""Benchmark: batched evaluation against a one-question-at-a-time loop, same model and questions.
+
+    make bench-evaluate        (or: python -m tests.benchmarks.bench_evaluate)
+
+Uses the benchmark questions and the sf2t adapter of the last `make run`, in both scoring
+modes. Rounds alternate batched and single runs (these machines are noisy); prints median
+questions/s, the ratio (target >= 3x) and whether the predictions are identical.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from stages.config import load_params
+from stages.evaluate.model_io import load_model
+from stages.evaluate.questions import load_questions
+from stages.evaluate.runner import predict
+from stages.proxy_tasks import QA_FILE
+
+ROUNDS = 3
+QUESTIONS = 96
+TARGET = 3.0
+
+
+def main() -> None:
+    root = Path(".").resolve()
+    params = load_params(root / "params.yaml")
+    base = params.models.base_models[0]
+    adapter = root / params.paths.adapters_dir / base / "sf2t"
+    qa = root / params.paths.tasks_dir / QA_FILE
+    if not qa.exists() or not adapter.exists():
+        raise SystemExit("no benchmark questions or sf2t adapter: run `make run` first")
+    questions = load_questions(qa)[:QUESTIONS]
+    model = load_model(root / params.models.registry / base, adapter, params.evaluation.device)
+    print(f"{len(questions)} questions, {base} + sf2t, device {model.device}, batch size "
+          f"{params.evaluation.batch_size} vs 1, {ROUNDS} interleaved rounds")
+    for scoring in ("likelihood", "generation"):
+        batched_params = replace(params.evaluation, scoring=scoring)
+        single_params = replace(batched_params, batch_size=1)
+        rates = {"batched": [], "single": []}
+        outputs = {}
+        for _ in range(ROUNDS):
+            for name, p in (("batched", batched_params), ("single", single_params)):
+                started = time.perf_counter()
+                outputs[name] = predict(model, questions, p, root)
+                rates[name].append(len(questions) / (time.perf_counter() - started))
+        same = [a["prediction"] for a in outputs["batched"]] == [b["prediction"] for b in outputs["single"]]
+        batched, single = statistics.median(rates["batched"]), statistics.median(rates["single"])
+        print(f"{scoring:>10}: batched {batched:6.1f} q/s | one at a time {single:6.1f} q/s | "
+              f"ratio {batched / single:.2f}x (target >= {TARGET:.0f}x) | identical predictions: {same}")
+
+
+if __name__ == "__main__":
+    main()
