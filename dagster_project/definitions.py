@@ -4,10 +4,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules
+from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules, multiprocess_executor
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.assets import evaluation, ingestion, keyframes, models, tasks
+from dagster_project.pods import LOCAL_LIMITS
 from dagster_project.resources import PipelineConfig, default_root
 from stages.config import load_params
 
@@ -20,7 +21,7 @@ def pick_executor():
 
         return k8s_job_executor.configured({"job_namespace": os.environ.get("FRAGMENTFORGE_NAMESPACE", "fragmentforge"),
                                             "max_concurrent": 8})
-    return None
+    return multiprocess_executor.configured({"tag_concurrency_limits": LOCAL_LIMITS})
 
 
 def build_definitions(project_root: str | None = None, params_file: str = "params.yaml") -> Definitions:

@@ -8,6 +8,11 @@ from __future__ import annotations
 K8S_CONFIG_TAG = "dagster-k8s/config"
 POOL_LABEL = "fragmentforge.io/pool"
 S3_SECRET = "fragmentforge-s3"  # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL
+POOL_TAG = "fragmentforge/pool"
+# Steps that run torch take the whole machine: two at once on one host oversubscribe its
+# cores (measured: 8-10x slower training on 2 cores). The local executor runs them one by one.
+TORCH_STEP = {POOL_TAG: "torch"}
+LOCAL_LIMITS = [{"key": POOL_TAG, "value": "torch", "limit": 1}]
 
 
 def gpu_pod_tags(gpus: int = 1, cpu: str = "8", memory: str = "64Gi") -> dict:

@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from dagster_project.pods import K8S_CONFIG_TAG, POOL_LABEL, S3_SECRET
+from dagster_project.pods import K8S_CONFIG_TAG, POOL_LABEL, POOL_TAG, S3_SECRET
 from stages.config.loader import load_params
 from tests.conftest import REPO
 
@@ -17,14 +17,16 @@ def test_training_assets_request_gpus_and_the_rest_cpu_nodes():
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         name = key.to_user_string()
-        if not name.startswith("adapter_") and name != "base_models":
+        if not name.startswith("adapter_") and name not in ("base_models", "evaluations"):
             continue
         tags = graph.get(key).assets_def.op.tags
+        # torch steps run one at a time under the local executor (tag_concurrency_limits)
+        assert (tags.get(POOL_TAG) == "torch") == (name != "base_models")
         config = json.loads(tags[K8S_CONFIG_TAG])  # Dagster stores tag values as JSON strings
         resources = config["container_config"]["resources"]
         pool = config["pod_spec_config"]["node_selector"][POOL_LABEL]
         assert config["container_config"]["env_from"] == [{"secret_ref": {"name": S3_SECRET}}]
-        if name.startswith("adapter_"):
+        if name != "base_models":
             assert pool == "gpu" and resources["limits"]["nvidia.com/gpu"] == "1"
         else:
             assert pool == "cpu" and "nvidia.com/gpu" not in resources["requests"]

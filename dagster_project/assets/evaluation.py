@@ -6,14 +6,14 @@ from pathlib import Path
 
 from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
 
-from dagster_project.pods import cpu_pod_tags, gpu_pod_tags
+from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
 from stages.evaluate_models import evaluate_base_model
 from stages.report import build_report
 
 
 def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefinition]:
-    @asset(group_name="evaluation", deps=adapter_assets, op_tags=gpu_pod_tags())
+    @asset(group_name="evaluation", deps=adapter_assets, op_tags={**gpu_pod_tags(), **TORCH_STEP})
     def evaluations(pipeline: PipelineConfig) -> MaterializeResult:
         """Every benchmark question through each base model and each of its adapters (plain transformers + peft)."""
         params = pipeline.params()

@@ -11,7 +11,7 @@ import re
 from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from dagster_project.assets.tasks import training_datasets
-from dagster_project.pods import cpu_pod_tags, gpu_pod_tags
+from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
 from stages.build_base_model import build_base_model, scan_models
 from stages.config.schema import VariantSpec
@@ -51,7 +51,7 @@ def loss_plot(path) -> str:
 def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -> AssetsDefinition:
     deps = [base_models, training_datasets] + ([upstream[variant.parent]] if variant.parent else [])
 
-    @asset(name=asset_name(variant.name), group_name="models", deps=deps, op_tags=gpu_pod_tags(),
+    @asset(name=asset_name(variant.name), group_name="models", deps=deps, op_tags={**gpu_pod_tags(), **TORCH_STEP},
            description=f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
                        + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune}).")
     def _adapter(pipeline: PipelineConfig) -> MaterializeResult:
