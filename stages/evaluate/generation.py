@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stages.evaluate.model_io import LoadedModel, batch_inputs
+from stages.evaluate.model_io import LoadedModel, prefetched_batches
 
 
 def generate_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8,
@@ -12,8 +12,7 @@ def generate_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_
 
     tokenizer = loaded.processor.tokenizer
     replies = []
-    for start in range(0, len(rows), batch_size):
-        inputs = batch_inputs(loaded, rows[start:start + batch_size], media_dir)
+    for _, inputs in prefetched_batches(loaded, rows, media_dir, batch_size):
         with torch.no_grad():
             out = loaded.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
                                         pad_token_id=tokenizer.pad_token_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stages.evaluate.model_io import LoadedModel, batch_inputs, option_letters, user_turn
+from stages.evaluate.model_io import LoadedModel, option_letters, prefetched_batches, user_turn
 
 
 def score_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8) -> list[dict]:
@@ -13,9 +13,7 @@ def score_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_siz
     tokenizer = loaded.processor.tokenizer
     letter_ids: dict[str, int] = {}
     out = []
-    for start in range(0, len(rows), batch_size):
-        batch = rows[start:start + batch_size]
-        inputs = batch_inputs(loaded, batch, media_dir)
+    for batch, inputs in prefetched_batches(loaded, rows, media_dir, batch_size):
         with torch.no_grad():
             logits = loaded.model(**inputs).logits[:, -1, :].float()
         log_probs = torch.log_softmax(logits, dim=-1).cpu()

@@ -7,6 +7,7 @@ token sequence training saw.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,9 @@ def option_letters(question: str) -> list[str]:
     return [m.group(1) for m in OPTION_LINE.finditer(question)]
 
 
+@lru_cache(maxsize=4096)
 def open_rgb(path: Path):
+    """Decoded once per run: questions about one keyframe set share its frames."""
     from PIL import Image
 
     with Image.open(path) as image:
@@ -80,3 +83,20 @@ def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path):
                                                    tokenize=False))
         images.extend(open_rgb(media_dir / p) for p in row.get("images") or ())
     return processor(text=texts, images=images or None, return_tensors="pt", padding=True).to(loaded.device)
+
+
+def prefetched_batches(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int):
+    """Yield (rows, inputs) per batch; the next batch's images are prepared on a helper
+    thread while the model runs on the current one (both release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    chunks = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+    if not chunks:
+        return
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        upcoming = helper.submit(batch_inputs, loaded, chunks[0], media_dir)
+        for i, chunk in enumerate(chunks):
+            inputs = upcoming.result()
+            if i + 1 < len(chunks):
+                upcoming = helper.submit(batch_inputs, loaded, chunks[i + 1], media_dir)
+            yield chunk, inputs

@@ -20,7 +20,7 @@ from stages.evaluate.runner import predict
 from stages.proxy_tasks import QA_FILE
 
 ROUNDS = 3
-QUESTIONS = 96
+QUESTIONS = 320  # the whole default benchmark
 TARGET = 3.0
 
 
