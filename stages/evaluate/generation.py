@@ -11,11 +11,11 @@ def generate_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_
     import torch
 
     tokenizer = loaded.processor.tokenizer
-    replies = []
+    generated = []
     for _, inputs in prefetched_batches(loaded, rows, media_dir, batch_size):
         with torch.no_grad():
             out = loaded.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
                                         pad_token_id=tokenizer.pad_token_id)
-        new = out[:, inputs["input_ids"].shape[1]:]
-        replies.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
-    return replies
+        generated.append(out[:, inputs["input_ids"].shape[1]:])
+    # Decoded after the loop: the helper thread uses the tokenizer while batches are prepared.
+    return [reply for new in generated for reply in tokenizer.batch_decode(new, skip_special_tokens=True)]

@@ -11,7 +11,13 @@ def score_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_siz
     import torch
 
     tokenizer = loaded.processor.tokenizer
+    # Token ids first: the tokenizer must not be used here while the helper thread prepares a batch.
     letter_ids: dict[str, int] = {}
+    for letter in sorted({letter for row in rows for letter in option_letters(user_turn(row))}):
+        ids = tokenizer.encode(letter, add_special_tokens=False)
+        if len(ids) != 1:
+            raise ValueError(f"option letter {letter!r} is {len(ids)} tokens for this tokenizer")
+        letter_ids[letter] = ids[0]
     out = []
     for batch, inputs in prefetched_batches(loaded, rows, media_dir, batch_size):
         with torch.no_grad():
@@ -19,12 +25,6 @@ def score_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_siz
         log_probs = torch.log_softmax(logits, dim=-1).cpu()
         for row, row_lp in zip(batch, log_probs):
             letters = option_letters(user_turn(row))
-            for letter in letters:
-                if letter not in letter_ids:
-                    ids = tokenizer.encode(letter, add_special_tokens=False)
-                    if len(ids) != 1:
-                        raise ValueError(f"option letter {letter!r} is {len(ids)} tokens for this tokenizer")
-                    letter_ids[letter] = ids[0]
             scores = {letter: float(row_lp[letter_ids[letter]]) for letter in letters}
             out.append({"scores": scores, "prediction": max(scores, key=scores.get) if scores else None})
     return out
