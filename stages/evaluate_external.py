@@ -12,7 +12,6 @@ import argparse
 import hashlib
 import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 from stages.build_base_model import open_registry
@@ -21,7 +20,7 @@ from stages.config import ConfigError, load_params
 from stages.evaluate.external import build_questions
 from stages.evaluate.model_io import load_model, pick_device
 from stages.evaluate.runner import metric_rows, predict
-from stages.evaluate_models import BASE_VARIANT, code_version
+from stages.evaluate_models import BASE_VARIANT, code_version, evaluation_params_hash
 from stages.results_db import locked_connection, record_evaluation
 from stages.training.runner import RECORD
 
@@ -39,7 +38,7 @@ def evaluate_external(params, root: Path, qa_file: Path, videos: Path, base: str
     adapter_hash = json.loads((adapter / RECORD).read_text())["adapter_hash"] if adapter else None
     device = pick_device(ev.device)
     dataset_hash = sha256_file(qa_file)
-    params_hash = hashlib.sha256(json.dumps(asdict(ev), sort_keys=True).encode()).hexdigest()[:16]
+    params_hash = evaluation_params_hash(params)
     run_id = hashlib.sha256("|".join([entry.content_hash, adapter_hash or "-", dataset_hash, params_hash,
                                       code_version(), device]).encode()).hexdigest()[:20]
     started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())

@@ -39,6 +39,10 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def evaluation_params_hash(params: Params) -> str:
+    return hashlib.sha256(json.dumps(asdict(params.evaluation), sort_keys=True).encode()).hexdigest()[:16]
+
+
 def variants_of(params: Params, root: Path, base: str) -> list[tuple[str, Path | None]]:
     out = [(BASE_VARIANT, None)]
     for variant in params.training.variants:
@@ -58,7 +62,7 @@ def evaluate_base_model(params: Params, root: Path, base_name: str, db_path: Pat
     if params.evaluation.max_questions is not None:
         questions = questions[:params.evaluation.max_questions]
     dataset_hash = sha256_file(qa_path)
-    params_hash = hashlib.sha256(json.dumps(asdict(params.evaluation), sort_keys=True).encode()).hexdigest()[:16]
+    params_hash = evaluation_params_hash(params)
     code = code_version()
     device = pick_device(params.evaluation.device)
     summaries = []

@@ -14,6 +14,7 @@ from stages.common import parse_stage_args, sha256_file
 from stages.config import Params
 from stages.evaluate import report_tables as rt
 from stages.proxy_tasks import QA_FILE
+from stages.evaluate_models import evaluation_params_hash
 from stages.results_db import locked_connection
 
 
@@ -126,7 +127,7 @@ def build_report(params: Params, root: Path) -> dict:
              "(frame comparison), AoN disorder (adjust or not), Rearr rearrangement.")
     summary = {"dataset_hash": dataset_hash, "bases": {}}
     with locked_connection(root / params.paths.results_db) as conn:
-        data = rt.load(conn, dataset_hash)
+        data = rt.load(conn, dataset_hash, evaluation_params_hash(params))
         for base, runs in rt.by_base(data).items():
             metrics = data["metrics"]
             doc.heading(f"{base}")

@@ -124,3 +124,30 @@ def test_mvbench_format_file_samples_once_and_reports_bad_entries(tmp_path, lab)
     overall = next(m for m in metrics if m["n"] is None)
     assert overall["questions"] == 3 and overall["task"] == "external:mvbench_demo"
     assert overall["chance"] == (1 / 3 + 1 / 3 + 1 / 2) / 3
+
+
+def test_option_text_likelihood_matches_a_direct_computation(lab):
+    """Batched, left-padded text scoring equals the mean log-probability computed by hand."""
+    import torch
+
+    from stages.evaluate.likelihood import score_rows_by_text
+    from stages.evaluate.model_io import open_rgb, to_chat
+
+    loaded = load_model(lab["root"] / "registry" / "tiny")
+    rows = lab["test_rows"][:3]
+    scored = score_rows_by_text(loaded, rows, lab["root"], batch_size=5)  # batches straddle questions
+    assert all(set(s["scores"]) == set(LETTERS[:len(SIZES)]) for s in scored)
+    processor = loaded.processor
+    for row, result in zip(rows, scored):
+        images = [open_rgb(lab["root"] / p) for p in row["images"]]
+        prompt = processor.apply_chat_template(to_chat(row["messages"][0]["content"]), add_generation_prompt=True,
+                                               tokenize=False)
+        prompt_len = processor(text=[prompt], images=images, return_tensors="pt")["input_ids"].shape[1]
+        for letter, size in zip(LETTERS, SIZES):
+            full = processor(text=[prompt + str(size)], images=images, return_tensors="pt")
+            with torch.no_grad():
+                log_probs = torch.log_softmax(loaded.model(**full).logits[0].float(), dim=-1)
+            ids = full["input_ids"][0]
+            direct = torch.stack([log_probs[t - 1, ids[t]] for t in range(prompt_len, len(ids))]).mean()
+            assert abs(result["scores"][letter] - float(direct)) < 1e-3
+        assert result["prediction"] == max(result["scores"], key=result["scores"].get)

@@ -286,6 +286,7 @@ class EvaluationParams:
     """The benchmark run on plain transformers + peft: every model, every variant, same frames."""
 
     scoring: Literal["likelihood", "generation"] = "likelihood"
+    likelihood_target: Literal["letter", "text"] = "letter"  # text: each option's own words as the reply
     batch_size: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
     max_new_tokens: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
     bootstrap_resamples: int = check_default(1000, lambda v: 100 <= v <= 1_000_000, "must be in [100, 1000000]")

@@ -74,13 +74,18 @@ def open_rgb(path: Path):
         return image.convert("RGB")
 
 
-def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path):
-    """Left-padded model inputs for sharegpt rows (prompt up to the assistant turn)."""
+def option_texts(question: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for m in OPTION_LINE.finditer(question)}
+
+
+def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, replies: list[str] | None = None):
+    """Left-padded model inputs for sharegpt rows: the prompt up to the assistant turn, plus
+    the given reply text when scoring a continuation."""
     processor = loaded.processor
     texts, images = [], []
-    for row in rows:
+    for k, row in enumerate(rows):
         texts.append(processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True,
-                                                   tokenize=False))
+                                                   tokenize=False) + (replies[k] if replies else ""))
         images.extend(open_rgb(media_dir / p) for p in row.get("images") or ())
     return processor(text=texts, images=images or None, return_tensors="pt", padding=True).to(loaded.device)
 

@@ -21,8 +21,9 @@ def label(variant: str) -> str:
     return dict((v, name) for name, v in FOUR_WAY).get(variant, variant)
 
 
-def load(conn, dataset_hash: str) -> dict:
-    runs = conn.execute(sql("latest_runs"), {"dataset_hash": dataset_hash}).fetchdf().to_dict("records")
+def load(conn, dataset_hash: str, params_hash: str) -> dict:
+    runs = conn.execute(sql("latest_runs"), {"dataset_hash": dataset_hash, "params_hash": params_hash}
+                        ).fetchdf().to_dict("records")
     metrics, direct = {}, {}
     for run in runs:
         rows = conn.execute(sql("run_metrics"), {"run_id": run["run_id"]}).fetchdf().to_dict("records")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stages.config.schema import EvaluationParams
 from stages.evaluate.generation import generate_rows
-from stages.evaluate.likelihood import score_rows
+from stages.evaluate.likelihood import score_rows, score_rows_by_text
 from stages.evaluate.model_io import LoadedModel
 from stages.evaluate.parser import PARSED, UNPARSEABLE, parse_answer
 from stages.evaluate.questions import Question
@@ -19,7 +19,8 @@ SCORED = "scored"  # likelihood mode: the prediction is an argmax, there is noth
 def predict(loaded: LoadedModel, questions: list[Question], params: EvaluationParams, media_dir: Path) -> list[dict]:
     rows = [q.row for q in questions]
     if params.scoring == "likelihood":
-        scored = score_rows(loaded, rows, media_dir, params.batch_size)
+        scorer = score_rows if params.likelihood_target == "letter" else score_rows_by_text
+        scored = scorer(loaded, rows, media_dir, params.batch_size)
         outcomes = [(s["prediction"], s["scores"], SCORED, None) for s in scored]
     else:
         replies = generate_rows(loaded, rows, media_dir, params.batch_size, params.max_new_tokens)
