@@ -19,7 +19,7 @@ setup:
 
 run: setup
 	@start=$$(date +%s); \
-	$(VENV)/bin/dagster job execute -m dagster_project.definitions -j main_job; \
+	$(PY) -m dagster_project.launch; \
 	echo "make run: finished in $$(( $$(date +%s) - start )) s"; \
 	$(PY) -m stages.outputs
 

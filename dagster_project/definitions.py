@@ -1,4 +1,5 @@
-"""The Dagster code location: assets by domain, resources, and the main job."""
+"""The Dagster code location: assets by domain, the per-base-model partitions, the registry
+sensor and benchmark schedule, resources, jobs and the executor."""
 from __future__ import annotations
 
 import os
@@ -8,9 +9,26 @@ from dagster import AssetSelection, Definitions, define_asset_job, load_assets_f
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.assets import evaluation, ingestion, keyframes, models, tasks
+from dagster_project.partitions import BASE_MODELS
 from dagster_project.pods import LOCAL_LIMITS
 from dagster_project.resources import PipelineConfig, default_root
+from dagster_project.sensors import BASE_MODEL_JOB, registry_sensor, weekly_benchmark
+from dagster_project.versions import code_version
 from stages.config import load_params
+
+# Each asset's code version covers what its DVC stage depends on (dvc.yaml) plus its own module.
+ASSET_STAGES = {
+    "synthetic_clips": ("synthesize", "dagster_project/assets/ingestion.py"),
+    "raw_videos": ("ingest", "dagster_project/assets/ingestion.py"),
+    "video_manifest_table": ("ingest", "dagster_project/assets/ingestion.py", "sql/load_manifest.sql"),
+    "keyframe_sets": ("keyframes", "dagster_project/assets/keyframes.py"),
+    "proxy_tasks": ("proxy_tasks", "dagster_project/assets/tasks.py"),
+    "training_datasets": ("export_tasks", "dagster_project/assets/tasks.py"),
+    "base_models": ("base_model", "dagster_project/assets/models.py"),
+    "evaluations": ("evaluate", "dagster_project/assets/evaluation.py"),
+    "benchmark_report": ("report", "dagster_project/assets/evaluation.py"),
+}
+ADAPTER_STAGE = ("train", "dagster_project/assets/models.py")
 
 
 def pick_executor():
@@ -24,6 +42,16 @@ def pick_executor():
     return multiprocess_executor.configured({"tag_concurrency_limits": LOCAL_LIMITS})
 
 
+def with_code_versions(assets, root: Path, params) -> list:
+    out = []
+    for a in assets:
+        name = a.key.to_user_string()
+        stage, *extra = ASSET_STAGES.get(name, ADAPTER_STAGE)
+        version = code_version(root, params, stage, tuple(extra))
+        out.append(a.map_asset_specs(lambda spec, v=version: spec.replace_attributes(code_version=v)))
+    return out
+
+
 def build_definitions(project_root: str | None = None, params_file: str = "params.yaml") -> Definitions:
     root = project_root or default_root()
     pipeline = PipelineConfig(project_root=root, params_file=params_file)
@@ -31,14 +59,20 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     results_db = Path(root) / params.paths.results_db
     results_db.parent.mkdir(parents=True, exist_ok=True)
     adapters = models.adapter_assets(params.training.variants)
+    assets = with_code_versions([*load_assets_from_modules([ingestion, keyframes, tasks]), models.base_models,
+                                 *adapters, *evaluation.evaluation_assets(adapters)], Path(root), params)
+    per_model = AssetSelection.assets(*[a for a in assets if a.partitions_def == BASE_MODELS])
     return Definitions(
-        assets=[*load_assets_from_modules([ingestion, keyframes, tasks]), models.base_models, *adapters,
-                *evaluation.evaluation_assets(adapters)],
+        assets=assets,
         asset_checks=[tasks.task_gate],
         resources={"pipeline": pipeline, "duckdb": DuckDBResource(database=str(results_db))},
         executor=pick_executor(),
-        jobs=[define_asset_job("main_job", selection=AssetSelection.all(),
-                               description="Everything from the sources to the latest stage.")],
+        jobs=[define_asset_job("data_job", selection=AssetSelection.all() - per_model,
+                               description="Sources to training datasets: everything not per base model."),
+              define_asset_job(BASE_MODEL_JOB, selection=per_model, partitions_def=BASE_MODELS,
+                               description="One base model: registry check, LoRA variants, evaluation, report.")],
+        sensors=[registry_sensor],
+        schedules=[weekly_benchmark],
     )
 
 

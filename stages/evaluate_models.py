@@ -1,7 +1,7 @@
 """Stage: the benchmark (test-split QA records) for each base model and each of its variants.
 
-Output: <paths.eval_dir>/<base>/<variant>/predictions.parquet and run.json; rows in the
-results database's runs, predictions and metrics tables. Variant "base" is the model
+Output: <paths.eval_dir>/<base>/<variant>/predictions.parquet and run.json (the report step
+loads them into the results database's runs, predictions and metrics tables). Variant "base" is the model
 without an adapter. A run whose id (base, adapter, data, params, code hashes) is
 unchanged is not evaluated again.
 """
@@ -24,7 +24,7 @@ from stages.evaluate.model_io import load_model, pick_device
 from stages.evaluate.questions import load_questions
 from stages.evaluate.runner import metric_rows, predict
 from stages.proxy_tasks import QA_FILE
-from stages.results_db import locked_connection, record_evaluation
+from stages.results_loader import PREDICTIONS_FILE, RUN_FILE
 from stages.training.runner import RECORD
 
 BASE_VARIANT = "base"
@@ -52,7 +52,7 @@ def variants_of(params: Params, root: Path, base: str) -> list[tuple[str, Path |
     return out
 
 
-def evaluate_base_model(params: Params, root: Path, base_name: str, db_path: Path | None = None) -> list[dict]:
+def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict]:
     root = root.resolve()
     registry = open_registry(params, root)
     entry = registry.describe(base_name)
@@ -71,8 +71,8 @@ def evaluate_base_model(params: Params, root: Path, base_name: str, db_path: Pat
         run_id = hashlib.sha256("|".join([entry.content_hash, adapter_hash or "-", dataset_hash, params_hash, code,
                                           device]).encode()).hexdigest()[:20]
         out = root / params.paths.eval_dir / base_name / variant
-        if (out / "run.json").is_file() and json.loads((out / "run.json").read_text())["run"]["run_id"] == run_id:
-            summaries.append(json.loads((out / "run.json").read_text()))
+        if (out / RUN_FILE).is_file() and json.loads((out / RUN_FILE).read_text())["run"]["run_id"] == run_id:
+            summaries.append(json.loads((out / RUN_FILE).read_text()))
             continue
         started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
         clock = time.perf_counter()
@@ -86,13 +86,11 @@ def evaluate_base_model(params: Params, root: Path, base_name: str, db_path: Pat
                "questions": len(questions), "started_at": started,
                "ended_at": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())}
         rows = [dict(p, run_id=run_id) for p in predictions]
-        with locked_connection(db_path or root / params.paths.results_db) as conn:
-            record_evaluation(conn, run, rows, metrics)
         staging = out.with_name(out.name + ".staging")
         staging.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(rows), staging / "predictions.parquet")
+        pq.write_table(pa.Table.from_pylist(rows), staging / PREDICTIONS_FILE)
         summary = {"run": run, "metrics": metrics, "seconds": time.perf_counter() - clock}
-        write_json_atomic(staging / "run.json", summary)
+        write_json_atomic(staging / RUN_FILE, summary)
         replace_dir(staging, out)
         summaries.append(summary)
     return summaries

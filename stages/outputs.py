@@ -31,10 +31,11 @@ def main(argv=None) -> None:
         rec = json.loads(record.read_text())
         print(f"  adapter          {record.parent}  (steps {rec['steps']}, final loss {rec['final_loss']:.3f}, "
               f"{rec['samples_per_second']} samples/s on {rec['device']})")
-    report = root / params.paths.reports_dir / "report.html"
-    if report.exists():
-        print(f"  evaluations      {root / params.paths.eval_dir}")
-        print(f"  REPORT           {report}  (and report.md)")
+    print(f"  evaluations      {root / params.paths.eval_dir}")
+    for base in params.models.base_models:
+        report = root / params.paths.reports_dir / base / "report.html"
+        if report.exists():
+            print(f"  REPORT {base}: {report}  (and report.md)")
     print(f"  results database {root / params.paths.results_db}")
 
 

@@ -1,21 +1,26 @@
 """Stage: the benchmark report, from the results database.
 
-Output (paths.reports_dir): report.md, report.html (self-contained: charts inlined) and one
-bar chart per base model (chart_<base>.png). Every number is read from the runs, metrics and
-predictions tables of the current QA data; the lineage section lists the hashes behind each run.
+Output (paths.reports_dir/<base model>/): report.md, report.html (self-contained: the chart
+inlined) and chart.png. Every number is read from the runs, metrics and predictions tables of
+the current QA data; the lineage section lists the hashes behind each run, and a regression
+section compares the base model with the one listed before it in models.base_models.
 """
 from __future__ import annotations
 
+import argparse
 import base64
 import html
 from pathlib import Path
 
-from stages.common import parse_stage_args, sha256_file
-from stages.config import Params
+from stages.common import sha256_file
+from stages.config import ConfigError, Params, load_params
 from stages.evaluate import report_tables as rt
 from stages.proxy_tasks import QA_FILE
 from stages.evaluate_models import evaluation_params_hash
 from stages.results_db import locked_connection
+from stages.results_loader import load_base_results
+
+CHART_FILE = "chart.png"
 
 
 def pct(value) -> str:
@@ -108,80 +113,138 @@ def chart(base: str, runs: dict, metrics: dict, out: Path) -> Path:
     ax.set_title(f"{base}: FineVidBench tasks (95% CI by video)")
     ax.legend(ncol=5, fontsize=8)
     fig.tight_layout()
-    path = out / f"chart_{base}.png"
+    path = out / CHART_FILE
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
 
-def build_report(params: Params, root: Path) -> dict:
+def previous_base(params: Params, base: str) -> str | None:
+    """The base model listed just before this one: the registry sensor appends models in the
+    order they land, so this is the model a new one is compared against."""
+    order = list(params.models.base_models)
+    if base not in order:
+        raise ValueError(f"base model {base!r} is not in models.base_models {order}")
+    at = order.index(base)
+    return order[at - 1] if at > 0 else None
+
+
+def regression(conn, runs: dict, previous_runs: dict, metrics: dict, ev) -> tuple[list[str], list[list]]:
+    """Per task and variant: the previous base's accuracy, this one's, and the paired delta
+    (same questions, 95% CI by video)."""
+    variants = [(name, v) for name, v in rt.FOUR_WAY if v in runs and v in previous_runs]
+    rows = []
+    for column, task in rt.SCENE + rt.FRAGMENT:
+        row = [column]
+        for _, variant in variants:
+            new, old = runs[variant]["run_id"], previous_runs[variant]["run_id"]
+            a, b = metrics[new].get((task, None)), metrics[old].get((task, None))
+            delta = rt.paired_delta(conn, new, old, task, ev.bootstrap_resamples, ev.seed) if a and b else None
+            row.append("–" if not delta else f"{pct(b['accuracy'])} → {pct(a['accuracy'])}; "
+                       f"Δ {100 * delta[0]:+.1f} [{100 * delta[1]:+.1f}, {100 * delta[2]:+.1f}]")
+        rows.append(row)
+    avg_row = ["A-Avg"]
+    for _, variant in variants:
+        avg = [rt.averages({t: m[(t, None)]["accuracy"] for _, t in rt.SCENE + rt.FRAGMENT if (t, None) in m})["A-Avg"]
+               for m in (metrics[previous_runs[variant]["run_id"]], metrics[runs[variant]["run_id"]])]
+        avg_row.append(f"{pct(avg[0])} → {pct(avg[1])}; Δ {100 * (avg[1] - avg[0]):+.1f}")
+    rows.append(avg_row)
+    return ["task"] + [name for name, _ in variants], rows
+
+
+def build_report(params: Params, root: Path, base: str) -> dict:
+    """Load this base model's (and the previous one's) outputs into the results database, then
+    write <reports_dir>/<base>/: report.md, report.html and chart.png."""
     root = root.resolve()
-    out = root / params.paths.reports_dir
+    out = root / params.paths.reports_dir / base
     out.mkdir(parents=True, exist_ok=True)
     dataset_hash = sha256_file(root / params.paths.tasks_dir / QA_FILE)
     ev = params.evaluation
-    doc = Doc("FragmentForge benchmark report")
+    previous = previous_base(params, base)
+    doc = Doc(f"FragmentForge benchmark report: {base}")
     doc.text(f"Benchmark: the test split of data/tasks/qa.parquet (sha256 {dataset_hash[:16]}). Scoring: {ev.scoring}. "
              "Accuracy in %, 95% bootstrap intervals resampling whole videos. S-Avg: scene tasks; FG-Avg: fragment "
              "tasks; A-Avg: all eight. FCnt counting, MoO localization (meaning of order), FCmp consistency "
              "(frame comparison), AoN disorder (adjust or not), Rearr rearrangement.")
-    summary = {"dataset_hash": dataset_hash, "bases": {}}
+    summary = {"base": base, "dataset_hash": dataset_hash, "previous": previous, "regression": None}
     with locked_connection(root / params.paths.results_db) as conn:
+        for name in filter(None, (previous, base)):
+            load_base_results(conn, params, root, name)
         data = rt.load(conn, dataset_hash, evaluation_params_hash(params))
-        for base, runs in rt.by_base(data).items():
-            metrics = data["metrics"]
-            doc.heading(f"{base}")
-            header, rows = main_table(runs, metrics)
-            doc.heading("FineVidBench table", 3)
-            doc.table(header, rows)
-            doc.image(chart(base, runs, metrics, out), f"accuracy per task, {base}")
-            doc.heading("Four-way comparison (delta vs Base, paired by question, 95% CI by video)", 3)
-            four = []
-            for column, task in rt.SCENE + rt.FRAGMENT:
-                row = [column]
-                for name, variant in rt.FOUR_WAY:
-                    run = runs.get(variant)
-                    m = metrics[run["run_id"]].get((task, None)) if run else None
-                    cell = with_ci(m)
-                    if run and variant != "base" and "base" in runs and m:
-                        delta = rt.paired_delta(conn, run["run_id"], runs["base"]["run_id"], task,
-                                                ev.bootstrap_resamples, ev.seed)
-                        if delta:
-                            cell += f"; Δ {100 * delta[0]:+.1f} [{100 * delta[1]:+.1f}, {100 * delta[2]:+.1f}]"
-                    row.append(cell)
-                four.append(row)
-            doc.table(["task"] + [name for name, _ in rt.FOUR_WAY], four)
-            doc.heading("Fragment tasks by number of frames", 3)
-            by_n = []
+        grouped = rt.by_base(data)
+        runs, metrics = grouped.get(base), data["metrics"]
+        if not runs:
+            raise RuntimeError(f"no evaluation runs of {base!r} on the current benchmark and evaluation params; "
+                               "run the evaluation first")
+        header, rows = main_table(runs, metrics)
+        doc.heading("FineVidBench table")
+        doc.table(header, rows)
+        doc.image(chart(base, runs, metrics, out), f"accuracy per task, {base}")
+        doc.heading("Four-way comparison (delta vs Base, paired by question, 95% CI by video)")
+        four = []
+        for column, task in rt.SCENE + rt.FRAGMENT:
+            row = [column]
             for name, variant in rt.FOUR_WAY:
-                if variant in runs:
-                    m = metrics[runs[variant]["run_id"]]
-                    by_n.append([name] + [pct(m.get((t, n), {}).get("accuracy")) for _, t in rt.FRAGMENT
-                                          for n in rt.SIZES])
-            doc.table(["model"] + [f"{c} N={n}" for c, _ in rt.FRAGMENT for n in rt.SIZES], by_n)
-            doc.heading("Unparseable answers and lineage", 3)
-            lineage = []
-            for variant, run in runs.items():
-                direct = data["direct"][run["run_id"]]
-                unparseable = int(direct["unparseable"].sum())
-                lineage.append([rt.label(variant), run["run_id"], run["questions"],
-                                f"{unparseable} ({pct(unparseable / max(run['questions'], 1))}%)",
-                                run["base_hash"][:12], (run["adapter_hash"] or "–")[:12], run["dataset_hash"][:12],
-                                run["params_hash"], run["code_version"], run["device"]])
-            doc.table(["model", "run", "questions", "unparseable", "base", "adapter", "data", "params", "code",
-                       "device"], lineage)
-            summary["bases"][base] = {"table_header": header, "table": rows,
-                                      "runs": {v: r["run_id"] for v, r in runs.items()}}
+                run = runs.get(variant)
+                m = metrics[run["run_id"]].get((task, None)) if run else None
+                cell = with_ci(m)
+                if run and variant != "base" and "base" in runs and m:
+                    delta = rt.paired_delta(conn, run["run_id"], runs["base"]["run_id"], task,
+                                            ev.bootstrap_resamples, ev.seed)
+                    if delta:
+                        cell += f"; Δ {100 * delta[0]:+.1f} [{100 * delta[1]:+.1f}, {100 * delta[2]:+.1f}]"
+                row.append(cell)
+            four.append(row)
+        doc.table(["task"] + [name for name, _ in rt.FOUR_WAY], four)
+        doc.heading(f"Regression against the previous base model{f' ({previous})' if previous else ''}")
+        if previous and grouped.get(previous):
+            reg_header, reg_rows = regression(conn, runs, grouped[previous], metrics, ev)
+            doc.text(f"{previous} → {base}, per variant: accuracy before → after; Δ paired by question with a "
+                     "95% CI resampling videos. A-Avg: difference of the task means.")
+            doc.table(reg_header, reg_rows)
+            summary["regression"] = {"against": previous, "header": reg_header, "rows": reg_rows}
+        elif previous:
+            doc.text(f"{previous} has no evaluation runs on this benchmark: nothing to compare.")
+        else:
+            doc.text("This is the first base model in models.base_models: nothing to compare.")
+        doc.heading("Fragment tasks by number of frames")
+        by_n = []
+        for name, variant in rt.FOUR_WAY:
+            if variant in runs:
+                m = metrics[runs[variant]["run_id"]]
+                by_n.append([name] + [pct(m.get((t, n), {}).get("accuracy")) for _, t in rt.FRAGMENT
+                                      for n in rt.SIZES])
+        doc.table(["model"] + [f"{c} N={n}" for c, _ in rt.FRAGMENT for n in rt.SIZES], by_n)
+        doc.heading("Unparseable answers and lineage")
+        lineage = []
+        for variant, run in runs.items():
+            direct = data["direct"][run["run_id"]]
+            unparseable = int(direct["unparseable"].sum())
+            lineage.append([rt.label(variant), run["run_id"], run["questions"],
+                            f"{unparseable} ({pct(unparseable / max(run['questions'], 1))}%)",
+                            run["base_hash"][:12], (run["adapter_hash"] or "–")[:12], run["dataset_hash"][:12],
+                            run["params_hash"], run["code_version"], run["device"]])
+        doc.table(["model", "run", "questions", "unparseable", "base", "adapter", "data", "params", "code",
+                   "device"], lineage)
     doc.write(out)
-    summary["markdown"] = str(out / "report.md")
-    summary["html"] = str(out / "report.html")
+    summary.update(table_header=header, table=rows, runs={v: r["run_id"] for v, r in runs.items()},
+                   markdown=str(out / "report.md"), html=str(out / "report.html"), chart=str(out / CHART_FILE))
     return summary
 
 
 def main(argv=None) -> None:
-    params, root = parse_stage_args("Write the benchmark report from the results database.", argv)
-    summary = build_report(params, root)
-    print(f"report: {summary['html']} (and report.md)")
+    parser = argparse.ArgumentParser(description="Write the benchmark report of each base model.")
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--root", default=".")
+    parser.add_argument("--base", action="append", help="base model name (default: every models.base_models)")
+    args = parser.parse_args(argv)
+    try:
+        params = load_params(args.params)
+    except ConfigError as exc:
+        raise SystemExit(f"bad params: {exc}") from None
+    for base in args.base or params.models.base_models:
+        summary = build_report(params, Path(args.root), base)
+        print(f"report {base}: {summary['html']} (and report.md)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Stage: LoRA adapters for each base model and training variant, through LLaMA-Factory.
 
 Output: <paths.adapters_dir>/<base model>/<variant>/ (adapter, training.json, trainer logs,
-loss plot); rows in the results database's training_runs and training_log tables.
+loss plot); the report step loads them into the results database's training tables.
 Variants run in params order, so a variant's parent is trained before it.
 """
 from __future__ import annotations
@@ -12,8 +12,7 @@ from pathlib import Path
 from stages.build_base_model import open_registry
 from stages.config import ConfigError, Params, load_params
 from stages.models.registry import ModelFolderError
-from stages.results_db import locked_connection, record_training
-from stages.training.runner import TrainingFailed, TrainResult, read_log, train_variant
+from stages.training.runner import TrainingFailed, TrainResult, train_variant
 
 LLAMAFACTORY_DIR = "llamafactory"
 
@@ -24,7 +23,7 @@ def cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
-def train_one(params: Params, root: Path, base_name: str, variant_name: str, conn=None) -> TrainResult:
+def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> TrainResult:
     root = root.resolve()  # one spelling of every path in the recipe, whoever calls (Dagster or DVC)
     registry = open_registry(params, root)
     try:
@@ -38,12 +37,6 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str, con
                            dataset_dir=root / params.paths.exports_dir / LLAMAFACTORY_DIR, media_dir=root,
                            adapters_root=root / params.paths.adapters_dir,
                            work_root=root / params.paths.train_work_dir, cuda=cuda_available())
-    log_rows = read_log(result.adapter_dir / "trainer_log.jsonl")
-    if conn is not None:
-        record_training(conn, result.record, log_rows)
-    else:
-        with locked_connection(root / params.paths.results_db) as own:  # variants may train in parallel
-            record_training(own, result.record, log_rows)
     return result
 
 

@@ -90,3 +90,12 @@ def lab(tmp_path_factory):
     from tests.training_lab import make_lab
 
     return make_lab(tmp_path_factory)
+
+
+def make_instance(home: Path):
+    """A real Dagster instance (SQLite storage) configured like `make run`'s."""
+    from dagster import DagsterInstance
+
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "infra" / "dagster.local.yaml", home / "dagster.yaml")
+    return DagsterInstance.from_config(str(home))

@@ -1,47 +1,64 @@
-"""Evaluation domain: the benchmark for every base model and variant, and the report."""
-from __future__ import annotations
+"""Evaluation domain, per base model: the benchmark for the model and each of its adapters,
+then the report (with the regression against the previous base model)."""
 
 import base64
+import hashlib
 from pathlib import Path
 
-from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetsDefinition, DataVersion, MaterializeResult, MetadataValue, asset
 
+from dagster_project.partitions import BASE_MODELS, RESULTS_DB_POOL
 from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
+from dagster_project.retries import retry_transient
 from stages.evaluate_models import evaluate_base_model
 from stages.report import build_report
 
 
-def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefinition]:
-    @asset(group_name="evaluation", deps=adapter_assets, op_tags={**gpu_pod_tags(), **TORCH_STEP})
-    def evaluations(pipeline: PipelineConfig) -> MaterializeResult:
-        """Every benchmark question through each base model and each of its adapters (plain transformers + peft)."""
-        params = pipeline.params()
-        lines = []
-        for base in params.models.base_models:
-            for summary in evaluate_base_model(params, pipeline.root, base):
-                overall = [m for m in summary["metrics"] if m["n"] is None]
-                mean = sum(m["accuracy"] for m in overall) / max(len(overall), 1)
-                unparseable = sum(m["unparseable"] for m in overall)
-                lines.append(f"| {base} | {summary['run']['variant']} | {summary['run']['questions']} | "
-                             f"{100 * mean:.1f} | {unparseable} | `{summary['run']['run_id']}` |")
-        return MaterializeResult(metadata={"runs": MetadataValue.md(
-            "| base | variant | questions | mean task accuracy % | unparseable | run |\n|---|---|---|---|---|---|\n"
-            + "\n".join(lines))})
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    return "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n" + "\n".join(
+        "| " + " | ".join(str(c) for c in row) + " |" for row in rows)
 
-    @asset(group_name="evaluation", deps=[evaluations], op_tags=cpu_pod_tags())
-    def benchmark_report(pipeline: PipelineConfig) -> MaterializeResult:
-        """The FineVidBench tables, the four-way comparison and charts (data/reports)."""
-        summary = build_report(pipeline.params(), pipeline.root)
-        metadata = {"html": MetadataValue.path(summary["html"]), "markdown": MetadataValue.path(summary["markdown"])}
-        for base, info in summary["bases"].items():
-            header, rows = info["table_header"], info["table"]
-            table = "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n" + "\n".join(
-                "| " + " | ".join(str(c) for c in row) + " |" for row in rows)
-            metadata[f"{base}_table"] = MetadataValue.md(table)
-            chart = Path(summary["html"]).parent / f"chart_{base}.png"
-            metadata[f"{base}_chart"] = MetadataValue.md(
-                f"![chart](data:image/png;base64,{base64.b64encode(chart.read_bytes()).decode()})")
-        return MaterializeResult(metadata=metadata)
+
+def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefinition]:
+    @asset(group_name="evaluation", deps=adapter_assets, partitions_def=BASE_MODELS,
+           op_tags={**gpu_pod_tags(), **TORCH_STEP})
+    def evaluations(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
+        """Every benchmark question through the base model and each of its adapters (plain transformers + peft)."""
+        base = context.partition_key
+        lines, run_ids = [], []
+        with retry_transient(context):
+            summaries = evaluate_base_model(pipeline.params(), pipeline.root, base)
+        for summary in summaries:
+            overall = [m for m in summary["metrics"] if m["n"] is None]
+            mean = sum(m["accuracy"] for m in overall) / max(len(overall), 1)
+            unparseable = sum(m["unparseable"] for m in overall)
+            run_ids.append(summary["run"]["run_id"])
+            lines.append([summary["run"]["variant"], summary["run"]["questions"], f"{100 * mean:.1f}", unparseable,
+                          f"`{summary['run']['run_id']}`"])
+        return MaterializeResult(
+            data_version=DataVersion(hashlib.sha256(",".join(sorted(run_ids)).encode()).hexdigest()[:20]),
+            metadata={"runs": MetadataValue.md(markdown_table(
+                ["variant", "questions", "mean task accuracy %", "unparseable", "run"], lines))})
+
+    @asset(group_name="evaluation", deps=[evaluations], partitions_def=BASE_MODELS, op_tags=cpu_pod_tags(),
+           pool=RESULTS_DB_POOL)
+    def benchmark_report(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
+        """Loads the model's training and evaluation outputs into the results database, then writes
+        its report (data/reports/<base>): FineVidBench table, four-way comparison, regression
+        against the previous base model, charts, lineage."""
+        summary = build_report(pipeline.params(), pipeline.root, context.partition_key)
+        metadata = {"html": MetadataValue.path(summary["html"]), "markdown": MetadataValue.path(summary["markdown"]),
+                    "table": MetadataValue.md(markdown_table(summary["table_header"], summary["table"])),
+                    "chart": MetadataValue.md("![chart](data:image/png;base64,"
+                                              f"{base64.b64encode(Path(summary['chart']).read_bytes()).decode()})")}
+        reg = summary["regression"]
+        if reg:
+            metadata["regression_against"] = reg["against"]
+            metadata["regression"] = MetadataValue.md(markdown_table(reg["header"], reg["rows"]))
+        else:
+            metadata["regression_against"] = summary["previous"] or "none (first base model)"
+        digest = hashlib.sha256(Path(summary["markdown"]).read_bytes()).hexdigest()[:20]
+        return MaterializeResult(data_version=DataVersion(digest), metadata=metadata)
 
     return [evaluations, benchmark_report]

@@ -3,7 +3,9 @@
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.partitions import RESULTS_DB_POOL
 from dagster_project.resources import PipelineConfig
+from dagster_project.retries import retry_transient
 from stages.ingest import run_ingest
 from stages.results_db import load_manifest
 from stages.synthesize import synthesize
@@ -26,7 +28,8 @@ def synthetic_clips(context: AssetExecutionContext, pipeline: PipelineConfig) ->
 @asset(group_name="ingestion", deps=[synthetic_clips])
 def raw_videos(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """Every input video probed by decoding, hashed, split, stored once; bad ones quarantined."""
-    result = run_ingest(pipeline.params(), pipeline.root)
+    with retry_transient(context):  # an s3:// source may drop a connection
+        result = run_ingest(pipeline.params(), pipeline.root)
     rows = "\n".join(f"| `{q['input_id']}` | {q['reason'].replace('|', '/')} |" for q in result.quarantined)
     table = "| input | reason |\n|---|---|\n" + rows if rows else "_nothing quarantined_"
     return MaterializeResult(metadata={
@@ -36,7 +39,7 @@ def raw_videos(context: AssetExecutionContext, pipeline: PipelineConfig) -> Mate
     })
 
 
-@asset(group_name="results", deps=[raw_videos])
+@asset(group_name="results", deps=[raw_videos], pool=RESULTS_DB_POOL)
 def video_manifest_table(pipeline: PipelineConfig, duckdb: DuckDBResource) -> MaterializeResult:
     """The ingest manifest loaded into the results database, for SQL over the raw videos."""
     params = pipeline.params()

@@ -1,40 +1,49 @@
 """Models domain: the model registry (with the embedded tiny Qwen2-VL) and LoRA adapters.
 
-One adapter asset per training variant in params.yaml, so a variant's parent (sft before
-sft+sf2t) is an upstream asset and each variant's metadata stands on its own.
+Every asset here has one partition per base model. One adapter asset per training variant in
+params.yaml, so a variant's parent (sft before sft+sf2t) is an upstream asset and each
+variant's metadata stands on its own. Data versions are content hashes (model, adapter), so
+a retrained adapter that came out identical leaves its evaluations fresh.
 """
-from __future__ import annotations
 
 import base64
 import re
 
-from dagster import AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetsDefinition, DataVersion, MaterializeResult, MetadataValue, asset
 
 from dagster_project.assets.tasks import training_datasets
+from dagster_project.partitions import BASE_MODELS
 from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
-from stages.build_base_model import build_base_model, scan_models
+from dagster_project.retries import retry_transient
+from stages.build_base_model import build_base_model, open_registry
 from stages.config.schema import VariantSpec
+from stages.models.registry import ModelFolderError
 from stages.train import train_one
 
 
-@asset(group_name="models", op_tags=cpu_pod_tags())
-def base_models(pipeline: PipelineConfig) -> MaterializeResult:
-    """The registry scan; builds the embedded tiny Qwen2-VL first when it is missing or stale."""
+@asset(group_name="models", partitions_def=BASE_MODELS, op_tags=cpu_pod_tags())
+def base_models(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
+    """One base model of the registry (a partition each): checked loadable, described, hashed.
+    The embedded tiny Qwen2-VL is built first when it is missing or stale."""
     params = pipeline.params()
-    built = build_base_model(params, pipeline.root)
-    models, problems = scan_models(params, pipeline.root)
-    missing = [name for name in params.models.base_models if name not in {m.name for m in models}]
-    if missing:
-        raise RuntimeError(f"base models listed in params.yaml are not loadable models in the registry: {missing}; "
-                           + "; ".join(f"{p.name}: {p.reason}" for p in problems))
-    table = "\n".join(f"| {m.name} | {m.architecture} | {m.parameters:,} | {m.bytes:,} | `{m.content_hash[:12]}` |"
-                      for m in models)
-    return MaterializeResult(metadata={
+    name = context.partition_key
+    with retry_transient(context):  # the registry may be an s3:// prefix
+        built = name == params.models.tiny.name and build_base_model(params, pipeline.root)
+        registry = open_registry(params, pipeline.root)
+        try:
+            entry = registry.describe(name)
+        except (ModelFolderError, FileNotFoundError) as exc:
+            raise RuntimeError(f"base model {name!r} at {registry.uri(name)} is not a loadable model: {exc}") from None
+        registry.save_hash_cache()
+    return MaterializeResult(data_version=DataVersion(entry.content_hash), metadata={
         "tiny_model_built": built,
-        "models": MetadataValue.md("| name | architecture | parameters | bytes | hash |\n|---|---|---|---|---|\n" + table),
-        "invalid_folders": MetadataValue.json({p.name: p.reason for p in problems}),
-        "registry": params.models.registry,
+        "architecture": entry.architecture,
+        "model_type": entry.model_type,
+        "parameters": entry.parameters,
+        "bytes": entry.bytes,
+        "content_hash": entry.content_hash,
+        "uri": entry.uri,
     })
 
 
@@ -52,28 +61,25 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
     deps = [base_models, training_datasets] + ([upstream[variant.parent]] if variant.parent else [])
 
     @asset(name=asset_name(variant.name), group_name="models", deps=deps, op_tags={**gpu_pod_tags(), **TORCH_STEP},
+           partitions_def=BASE_MODELS,
            description=f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
                        + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune}).")
-    def _adapter(pipeline: PipelineConfig) -> MaterializeResult:
-        params = pipeline.params()
-        metadata = {}
-        for base in params.models.base_models:
-            result = train_one(params, pipeline.root, base, variant.name)  # writes under the results-db lock
-            rec = result.record
-            prefix = f"{base}/" if len(params.models.base_models) > 1 else ""
-            metadata.update({
-                f"{prefix}status": result.status,
-                f"{prefix}final_loss": rec["final_loss"],
-                f"{prefix}steps": rec["steps"],
-                f"{prefix}samples_per_second": rec["samples_per_second"],
-                f"{prefix}tokens_per_second": rec["tokens_per_second"],
-                f"{prefix}trainable_parameters": rec["trainable_parameters"],
-                f"{prefix}peak_rss_mib": round((rec["peak_rss_bytes"] or 0) / 2**20, 1),
-                f"{prefix}device": rec["device"],
-                f"{prefix}adapter": MetadataValue.path(str(result.adapter_dir)),
-                f"{prefix}loss_plot": MetadataValue.md(loss_plot(result.adapter_dir / "training_loss.png")),
-            })
-        return MaterializeResult(metadata=metadata)
+    def _adapter(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
+        with retry_transient(context):  # copying the base model from an s3:// registry
+            result = train_one(pipeline.params(), pipeline.root, context.partition_key, variant.name)
+        rec = result.record
+        return MaterializeResult(data_version=DataVersion(rec["adapter_hash"]), metadata={
+            "status": result.status,
+            "final_loss": rec["final_loss"],
+            "steps": rec["steps"],
+            "samples_per_second": rec["samples_per_second"],
+            "tokens_per_second": rec["tokens_per_second"],
+            "trainable_parameters": rec["trainable_parameters"],
+            "peak_rss_mib": round((rec["peak_rss_bytes"] or 0) / 2**20, 1),
+            "device": rec["device"],
+            "adapter": MetadataValue.path(str(result.adapter_dir)),
+            "loss_plot": MetadataValue.md(loss_plot(result.adapter_dir / "training_loss.png")),
+        })
 
     return _adapter
 

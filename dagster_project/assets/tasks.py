@@ -16,6 +16,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.assets.keyframes import keyframe_sets
+from dagster_project.partitions import RESULTS_DB_POOL
 from dagster_project.resources import PipelineConfig
 from stages.export_tasks import export_tasks
 from stages.proxy_tasks import run_proxy_tasks
@@ -52,7 +53,7 @@ def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
 
 
 @multi_asset_check(specs=[AssetCheckSpec(name, asset=proxy_tasks, blocking=True, description=CHECK_DESCRIPTIONS[name])
-                          for name in CHECKS])
+                          for name in CHECKS], pool=RESULTS_DB_POOL)
 def task_gate(pipeline: PipelineConfig, duckdb: DuckDBResource):
     """Great Expectations suites over the QA records; rows go to the task_validation table."""
     with duckdb.get_connection() as conn:

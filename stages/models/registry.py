@@ -125,9 +125,11 @@ class Registry:
             shards = ["model.safetensors"]
         else:
             raise ModelFolderError(f"no weights (expected {' or '.join(WEIGHT_FILES)})")
-        return sum(self.safetensors_parameters(name, shard) for shard in shards)
+        return sum(self.safetensors_parameters(name, shard, int(files[shard]["size"])) for shard in shards)
 
-    def safetensors_parameters(self, name: str, shard: str) -> int:
+    def safetensors_parameters(self, name: str, shard: str, size: int) -> int:
+        """Parameters in one shard, from its header; a shard shorter or longer than its header
+        says (still being copied, or truncated) is not a loadable model."""
         try:
             with self.fs.open(f"{self.base}/{name}/{shard}", "rb") as handle:
                 (length,) = struct.unpack("<Q", handle.read(8))
@@ -136,7 +138,7 @@ class Registry:
                 header = json.loads(handle.read(length))
         except (struct.error, ValueError, UnicodeDecodeError) as exc:
             raise ModelFolderError(f"{shard} is not a safetensors file ({exc})") from None
-        total = 0
+        total, data_end = 0, 0
         for key, tensor in header.items():
             if key == "__metadata__":
                 continue
@@ -144,6 +146,10 @@ class Registry:
             for dim in tensor["shape"]:
                 count *= dim
             total += count
+            data_end = max(data_end, int(tensor["data_offsets"][1]))
+        if size != 8 + length + data_end:
+            raise ModelFolderError(f"{shard} holds {size:,} bytes but its header describes {8 + length + data_end:,} "
+                                   "(still being copied, or truncated)")
         return total
 
     def content_hash(self, name: str, files: dict[str, dict]) -> str:

@@ -1,0 +1,93 @@
+"""The DVC remote on S3 against `rclone serve s3` on loopback, which checks credentials:
+push and pull round trip; a wrong secret or a dead endpoint is one clear line, never the secret."""
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from stages.dvc_remote import run as remote
+from tests.conftest import REPO, SECRET, free_port
+
+DVC = REPO / ".venv-dvc" / "bin" / "dvc"
+RCLONE = REPO / ".venv" / "bin" / "rclone"
+KEY = "fragmentforge"
+
+
+@pytest.fixture
+def rclone_s3(tmp_path, monkeypatch):
+    port = free_port()
+    (tmp_path / "s3" / "dvc-store").mkdir(parents=True)
+    server = subprocess.Popen([str(RCLONE), "serve", "s3", "--auth-key", f"{KEY},{SECRET}", "--addr",
+                               f"127.0.0.1:{port}", str(tmp_path / "s3")], env={"RCLONE_CONFIG": "/dev/null"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, "rclone serve s3 did not start"
+            time.sleep(0.2)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture
+def dvc_project(tmp_path):
+    root = tmp_path / "project"
+    (root / "data" / "adapters" / "m").mkdir(parents=True)
+    (root / "data" / "adapters" / "m" / "adapter_model.safetensors").write_bytes(bytes(range(256)) * 64)
+    (root / "data" / "tasks.json").write_text('{"records": 3}\n')
+    for args in (["init", "--no-scm", "-q"], ["config", "core.analytics", "false"], ["add", "data/adapters", "data/tasks.json"]):
+        subprocess.run([str(DVC), *args], cwd=root, check=True, capture_output=True)
+    return root
+
+
+def test_push_and_pull_round_trip_with_credentials_from_the_environment(dvc_project, rclone_s3, capsys):
+    root = dvc_project
+    assert remote(root, ["setup", "--url", "s3://dvc-store/fragmentforge", "--endpoint", rclone_s3]) == 0
+    assert "s3://dvc-store/fragmentforge" in (root / ".dvc" / "config.local").read_text()
+    assert not (root / ".dvc" / "config").read_text().count("endpointurl")
+    assert remote(root, ["push"]) == 0
+    shutil.rmtree(root / ".dvc" / "cache")
+    shutil.rmtree(root / "data" / "adapters")
+    (root / "data" / "tasks.json").unlink()
+    assert remote(root, ["pull"]) == 0
+    assert (root / "data" / "adapters" / "m" / "adapter_model.safetensors").read_bytes() == bytes(range(256)) * 64
+    assert (root / "data" / "tasks.json").read_text() == '{"records": 3}\n'
+    assert SECRET not in capsys.readouterr().out
+
+
+def test_credentials_from_dvc_local_config_work_and_a_wrong_secret_is_one_clear_error(
+        dvc_project, rclone_s3, monkeypatch, capsys):
+    root = dvc_project
+    assert remote(root, ["setup", "--url", "s3://dvc-store/p", "--endpoint", rclone_s3]) == 0
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    for key, value in (("access_key_id", KEY), ("secret_access_key", SECRET)):
+        subprocess.run([str(DVC), "remote", "modify", "--local", "storage", key, value], cwd=root, check=True)
+    assert remote(root, ["push"]) == 0
+
+    wrong = "not-the-secret-either"
+    subprocess.run([str(DVC), "remote", "modify", "--local", "storage", "secret_access_key", wrong], cwd=root, check=True)
+    capsys.readouterr()
+    assert remote(root, ["push"]) == 2
+    out = capsys.readouterr()
+    assert "refused the credentials" in out.err
+    assert wrong not in out.out + out.err and SECRET not in out.out + out.err
+
+
+def test_an_unreachable_endpoint_is_one_clear_error(dvc_project, monkeypatch, capsys):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    dead = f"http://127.0.0.1:{free_port()}"
+    assert remote(dvc_project, ["setup", "--url", "s3://dvc-store/p", "--endpoint", dead]) == 2
+    assert remote(dvc_project, ["pull"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot reach the S3 remote s3://dvc-store/p (endpoint {dead})" in err and SECRET not in err
