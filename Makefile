@@ -25,6 +25,7 @@ run: setup
 
 # pytest exits 5 when it collected no test: that is a failure here, said plainly.
 test: setup
+	@bash infra/setup-browser.sh
 	@rc=0; $(PY) -m pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
 

@@ -193,6 +193,68 @@ def test_a_model_dropped_into_the_registry_gets_a_partition_a_run_and_a_regressi
     assert "nothing to do" in log, log[-3000:]
 
 
+UI_ASSETS = ("synthetic_clips", "raw_videos", "video_manifest_table", "keyframe_sets", "proxy_tasks",
+             "training_datasets", "base_models", "adapter_sft", "adapter_sf2t", "adapter_sft_sf2t", "evaluations",
+             "benchmark_report")
+ARTIFACTS = REPO / "tests" / "artifacts"  # screenshots, kept after the run (git-ignored)
+
+
+@pytest.mark.slow
+def test_the_dagster_ui_in_chromium_shows_the_graph_report_metadata_and_gate_checks(lived):
+    from tests.browser import chromium_page, webserver
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with webserver(lived["root"], lived["env"]) as url, chromium_page() as page:
+        page.goto(f"{url}/asset-groups")
+        shown = graph_node_names(page)
+        assert all(any(same_name(name, label) for label in shown) for name in UI_ASSETS), shown
+        page.screenshot(path=ARTIFACTS / "ui_asset_graph.png")
+
+        page.goto(f"{url}/assets/benchmark_report?partition={SECOND}")
+        page.get_by_text("regression_against", exact=True).wait_for()
+        page.get_by_text("Base(SFT)+SF²T").first.wait_for()  # a row of the table metadata
+        dismiss_welcome(page)
+        body = page.inner_text("body")
+        assert "Base+SF²T" in body and "A-Avg" in body and FIRST in body, body[:3000]
+        page.screenshot(path=ARTIFACTS / "ui_report_metadata.png", full_page=True)
+
+        page.goto(f"{url}/assets/proxy_tasks?view=checks")
+        page.get_by_text("Checks (11)").wait_for()
+        dismiss_welcome(page)
+        body = page.inner_text("body")
+        for check in ("schema", "answer_in_options", "split_leakage", "frames_exist", "letter_balance", "task_counts"):
+            assert check in body
+        assert "This is a blocking asset check" in body and body.count("Succeeded") >= 11
+        page.screenshot(path=ARTIFACTS / "ui_gate_checks.png")
+
+
+def graph_node_names(page, attempts: int = 5) -> list[str]:
+    """The asset names drawn in the global lineage graph, with every group expanded."""
+    page.get_by_text("Global asset lineage").wait_for()
+    page.locator("foreignObject").first.wait_for()  # the graph is drawn
+    for _ in range(attempts):
+        dismiss_welcome(page)
+        page.keyboard.press("Alt+e")  # the graph's "Expand all groups" shortcut
+        page.wait_for_timeout(2000)
+        names = page.locator("[class*='AssetNode_assetName']").all_inner_texts()
+        if len(names) >= len(UI_ASSETS):
+            return names
+    return names
+
+
+def same_name(name: str, label: str) -> bool:
+    """The graph shortens long names in the middle: "video_manif…_table"."""
+    head, _, tail = label.partition("…")
+    return label == name or (bool(tail) and name.startswith(head) and name.endswith(tail))
+
+
+def dismiss_welcome(page):
+    """The community pop-up of a fresh browser profile, if it is up."""
+    skip = page.get_by_role("button", name="Skip")
+    if skip.is_visible():
+        skip.click()
+
+
 def dvc_runner(root):
     env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
 

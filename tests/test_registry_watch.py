@@ -68,6 +68,12 @@ def test_appending_base_models_keeps_the_rest_of_params_yaml(tmp_path):
     assert len(changed) == 1 and "# trained and evaluated, in this order" in changed[0][1]
     assert yaml.safe_load(after)["training"] == yaml.safe_load(before)["training"]
 
+    block = tmp_path / "block.yaml"
+    block.write_text(yaml.safe_dump(yaml.safe_load(before), sort_keys=False))
+    assert "  base_models:\n  - tiny-qwen2vl\n" in block.read_text()
+    assert append_base_models(block, ["b", "c"]) == ["b", "c"]
+    assert load_params(block).models.base_models == ("tiny-qwen2vl", "b", "c")
+
 
 def _sensor_project(tmp_path, registry: str, endpoint_url=None):
     root = tmp_path / "project"
@@ -75,10 +81,7 @@ def _sensor_project(tmp_path, registry: str, endpoint_url=None):
     params = write_params(root)
     raw = yaml.safe_load(params.read_text())
     raw["models"].update({"registry": registry, "endpoint_url": endpoint_url})
-    params.write_text(yaml.safe_dump(raw, sort_keys=False))
-    # The sensor edits the flow-style line the real params.yaml has.
-    text = params.read_text().replace("  base_models:\n  - tiny-qwen2vl\n", "  base_models: [tiny-qwen2vl]\n")
-    params.write_text(text)
+    params.write_text(yaml.safe_dump(raw, sort_keys=False))  # base_models as a block of "- name" lines
     return root, PipelineConfig(project_root=str(root))
 
 

@@ -45,7 +45,7 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
            pool=RESULTS_DB_POOL)
     def benchmark_report(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
         """Loads the model's training and evaluation outputs into the results database, then writes
-        its report (data/reports/<base>): FineVidBench table, four-way comparison, regression
+        its report (data/reports/{base model}/): FineVidBench table, four-way comparison, regression
         against the previous base model, charts, lineage."""
         summary = build_report(pipeline.params(), pipeline.root, context.partition_key)
         metadata = {"html": MetadataValue.path(summary["html"]), "markdown": MetadataValue.path(summary["markdown"]),

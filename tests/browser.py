@@ -1,0 +1,60 @@
+"""The Dagster webserver on loopback and Debian's Chromium driven by Playwright (the system
+browser: Playwright never downloads one here)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+
+from tests.conftest import REPO, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling Google, which this closed network refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def graphql(url: str, query: str) -> dict:
+    request = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": query}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@contextmanager
+def webserver(root, env, timeout_s: float = 120):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(REPO / ".venv" / "bin" / "dagster-webserver"), "-m", "dagster_project.definitions",
+                               "-h", "127.0.0.1", "-p", str(port)], cwd=root, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                graphql(url, "{ version }")
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()[-4000:]
+                assert time.monotonic() < deadline, f"webserver did not answer within {timeout_s} s"
+                time.sleep(1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+@contextmanager
+def chromium_page(width: int = 1600, height: int = 1000):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(30_000)
+            yield page
+        finally:
+            browser.close()
