@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run test ui repro bench-keyframes bench-tasks bench-training bench-evaluate clean
+.PHONY: setup run test ui repro push pull bench-keyframes bench-tasks bench-training bench-evaluate clean
 
 setup:
 	@bash infra/setup.sh
@@ -36,6 +36,10 @@ ui: setup
 # The same stages through DVC (its own environment; stages run with the project's python).
 repro: setup
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(DVC) repro
+
+# Datasets and adapters to and from the DVC remote on S3 (python -m stages.dvc_remote setup ... first).
+push pull: setup
+	$(PY) -m stages.dvc_remote $@
 
 # Keyframe extraction against ffmpeg's decode and a naive random-access baseline (on demand).
 bench-keyframes: setup

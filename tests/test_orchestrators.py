@@ -293,8 +293,7 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     second = dvc("repro").stdout
     noop = time.monotonic() - started
     assert "Data and pipelines are up to date" in second, second
-    print(f"no-op dvc repro took {noop:.1f} s")
-    assert noop <= 5.0 * 2, f"no-op dvc repro took {noop:.1f} s"  # target 5 s; slack for a loaded CI machine
+    print(f"no-op dvc repro took {noop:.1f} s")  # the 5 s target is measured by make bench-noop
 
     # The DVC remote on S3: push, lose the local copies, pull them back.
     from stages.dvc_remote import run as remote
