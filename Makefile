@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run test ui repro push pull bench-keyframes bench-tasks bench-training bench-evaluate clean
+.PHONY: setup run test ui repro push pull bench-noop bench-keyframes bench-tasks bench-training bench-evaluate clean
 
 setup:
 	@bash infra/setup.sh
@@ -53,6 +53,10 @@ bench-tasks: setup
 # Our training call against the bare `llamafactory-cli train` on the same data and recipe.
 bench-training: setup
 	$(PY) -m tests.benchmarks.bench_training
+
+# No-op reruns of the Dagster launcher and of dvc repro (needs a finished `make run`).
+bench-noop: setup
+	$(PY) -m tests.benchmarks.bench_noop
 
 # Batched evaluation against a one-question-at-a-time loop (needs a finished `make run`).
 bench-evaluate: setup

@@ -11,8 +11,6 @@ from dagster_project.partitions import BASE_MODELS, RESULTS_DB_POOL
 from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
 from dagster_project.retries import retry_transient
-from stages.evaluate_models import evaluate_base_model
-from stages.report import build_report
 
 
 def markdown_table(header: list[str], rows: list[list]) -> str:
@@ -26,6 +24,8 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
     def evaluations(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
         """Every benchmark question through the base model and each of its adapters (plain transformers + peft)."""
         base = context.partition_key
+        from stages.evaluate_models import evaluate_base_model
+
         lines, run_ids = [], []
         with retry_transient(context):
             summaries = evaluate_base_model(pipeline.params(), pipeline.root, base)
@@ -47,6 +47,8 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
         """Loads the model's training and evaluation outputs into the results database, then writes
         its report (data/reports/{base model}/): FineVidBench table, four-way comparison, regression
         against the previous base model, charts, lineage."""
+        from stages.report import build_report
+
         summary = build_report(pipeline.params(), pipeline.root, context.partition_key)
         metadata = {"html": MetadataValue.path(summary["html"]), "markdown": MetadataValue.path(summary["markdown"]),
                     "table": MetadataValue.md(markdown_table(summary["table_header"], summary["table"])),

@@ -6,14 +6,13 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.partitions import RESULTS_DB_POOL
 from dagster_project.resources import PipelineConfig
 from dagster_project.retries import retry_transient
-from stages.ingest import run_ingest
-from stages.results_db import load_manifest
-from stages.synthesize import synthesize
 
 
 @asset(group_name="ingestion")
 def synthetic_clips(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """Seeded synthetic clips (coloured shapes performing actions) with per-frame ground truth."""
+    from stages.synthesize import synthesize
+
     params = pipeline.params()
     summary = synthesize(params.synthetic, pipeline.path(params.paths.synthetic_dir))
     context.log.info(f"rendered {summary.clips} clips into {summary.out_dir}")
@@ -28,6 +27,8 @@ def synthetic_clips(context: AssetExecutionContext, pipeline: PipelineConfig) ->
 @asset(group_name="ingestion", deps=[synthetic_clips])
 def raw_videos(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """Every input video probed by decoding, hashed, split, stored once; bad ones quarantined."""
+    from stages.ingest import run_ingest
+
     with retry_transient(context):  # an s3:// source may drop a connection
         result = run_ingest(pipeline.params(), pipeline.root)
     rows = "\n".join(f"| `{q['input_id']}` | {q['reason'].replace('|', '/')} |" for q in result.quarantined)
@@ -42,6 +43,8 @@ def raw_videos(context: AssetExecutionContext, pipeline: PipelineConfig) -> Mate
 @asset(group_name="results", deps=[raw_videos], pool=RESULTS_DB_POOL)
 def video_manifest_table(pipeline: PipelineConfig, duckdb: DuckDBResource) -> MaterializeResult:
     """The ingest manifest loaded into the results database, for SQL over the raw videos."""
+    from stages.results_db import load_manifest
+
     params = pipeline.params()
     with duckdb.get_connection() as conn:
         counts = load_manifest(conn, pipeline.path(params.paths.raw_dir) / "manifest.parquet")

@@ -1,19 +1,22 @@
-"""Keyframes domain: speed variants and motion-guided keyframe sets."""
+"""Keyframes domain: speed variants and motion-guided keyframe sets.
+
+Stage code is imported inside the steps (here and in every asset module), so loading the
+code location (webserver, daemon, `make run`'s staleness check) stays quick."""
 import base64
 import io
 
-import numpy as np
-import pyarrow.parquet as pq
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
-from PIL import Image
 
 from dagster_project.assets.ingestion import raw_videos
 from dagster_project.resources import PipelineConfig
-from stages.keyframes import run_keyframes
 
 
 def thumbnail_strip(root, keyframes_path, height: int = 64) -> str:
     """Markdown with one keyframe set as an inline PNG strip (the first normal test set)."""
+    import numpy as np
+    import pyarrow.parquet as pq
+    from PIL import Image
+
     table = pq.read_table(keyframes_path, filters=[("mode", "=", "test"), ("variant", "=", "normal")])
     if table.num_rows == 0:
         return "_no keyframe sets_"
@@ -33,6 +36,8 @@ def thumbnail_strip(root, keyframes_path, height: int = 64) -> str:
 @asset(group_name="keyframes", deps=[raw_videos])
 def keyframe_sets(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """Slow / normal / fast / still variants of every ok video and MGSampler keyframe sets of each."""
+    from stages.keyframes import run_keyframes
+
     result = run_keyframes(pipeline.params(), pipeline.root)
     rows = "\n".join(f"| `{q['video_id']}` | {str(q['reason']).replace('|', '/')} |" for q in result.quarantined)
     return MaterializeResult(metadata={

@@ -16,16 +16,16 @@ from dagster_project.partitions import BASE_MODELS
 from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
 from dagster_project.retries import retry_transient
-from stages.build_base_model import build_base_model, open_registry
 from stages.config.schema import VariantSpec
-from stages.models.registry import ModelFolderError
-from stages.train import train_one
 
 
 @asset(group_name="models", partitions_def=BASE_MODELS, op_tags=cpu_pod_tags())
 def base_models(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """One base model of the registry (a partition each): checked loadable, described, hashed.
     The embedded tiny Qwen2-VL is built first when it is missing or stale."""
+    from stages.build_base_model import build_base_model, open_registry
+    from stages.models.registry import ModelFolderError
+
     params = pipeline.params()
     name = context.partition_key
     with retry_transient(context):  # the registry may be an s3:// prefix
@@ -65,6 +65,8 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
            description=f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
                        + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune}).")
     def _adapter(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
+        from stages.train import train_one
+
         with retry_transient(context):  # copying the base model from an s3:// registry
             result = train_one(pipeline.params(), pipeline.root, context.partition_key, variant.name)
         rec = result.record

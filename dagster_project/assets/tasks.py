@@ -18,10 +18,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.assets.keyframes import keyframe_sets
 from dagster_project.partitions import RESULTS_DB_POOL
 from dagster_project.resources import PipelineConfig
-from stages.export_tasks import export_tasks
-from stages.proxy_tasks import run_proxy_tasks
-from stages.tasks.validate import CHECKS
-from stages.validate_tasks import validate_tasks
+from stages.tasks.checks import CHECKS
 
 CHECK_DESCRIPTIONS = {
     "schema": "Columns, types, required values, known tasks / levels / splits, unique ids.",
@@ -41,6 +38,8 @@ CHECK_DESCRIPTIONS = {
 @asset(group_name="tasks", deps=[keyframe_sets])
 def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
     """SF²T fragment tasks and FineVidBench scene tasks as canonical QA records (data/tasks)."""
+    from stages.proxy_tasks import run_proxy_tasks
+
     result = run_proxy_tasks(pipeline.params(), pipeline.root)
     table = "\n".join(f"| {k} | {v} |" for k, v in result.summary["per_task_split"].items())
     return MaterializeResult(metadata={
@@ -56,6 +55,8 @@ def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
                           for name in CHECKS], pool=RESULTS_DB_POOL)
 def task_gate(pipeline: PipelineConfig, duckdb: DuckDBResource):
     """Great Expectations suites over the QA records; rows go to the task_validation table."""
+    from stages.validate_tasks import validate_tasks
+
     with duckdb.get_connection() as conn:
         gate, report = validate_tasks(pipeline.params(), pipeline.root, conn)
     for name, outcomes in gate.by_check().items():
@@ -71,5 +72,7 @@ def task_gate(pipeline: PipelineConfig, duckdb: DuckDBResource):
 @asset(group_name="tasks", deps=[proxy_tasks])
 def training_datasets(pipeline: PipelineConfig) -> MaterializeResult:
     """LLaMA-Factory dataset folder (dataset_info.json + sharegpt files) from validated records."""
+    from stages.export_tasks import export_tasks
+
     counts = export_tasks(pipeline.params(), pipeline.root)
     return MaterializeResult(metadata={"entries": MetadataValue.json(counts), "total": sum(counts.values())})

@@ -14,13 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from stages.tasks.checks import CHECKS
 from stages.tasks.context import frame_digest
 from stages.tasks.record import COLUMNS, LETTERS, LEVELS, NO, SPLITS, YES
 from stages.tasks.registry import discover
 
-CHECKS = ("schema", "answer_in_options", "options_unique", "counting_answers", "rearrangement_answers",
-          "disorder_answers", "consistency_answers", "split_leakage", "frames_exist", "letter_balance",
-          "task_counts")
 _POSITION = re.compile(r"p(\d+)\.jpg$")
 
 
