@@ -3,6 +3,7 @@ schedule (every base model again; off until switched on in the UI)."""
 from __future__ import annotations
 
 import json
+import os
 
 from dagster import (
     AddDynamicPartitionsRequest,
@@ -24,7 +25,8 @@ from stages.models.watch import watch
 BASE_MODEL_JOB = "base_model_job"
 
 
-@sensor(job_name=BASE_MODEL_JOB, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
+@sensor(job_name=BASE_MODEL_JOB, minimum_interval_seconds=int(os.environ.get("FRAGMENTFORGE_SENSOR_INTERVAL_S", "30")),
+        default_status=DefaultSensorStatus.RUNNING)
 def registry_sensor(context: SensorEvaluationContext, pipeline: PipelineConfig) -> SensorResult:
     """Watches models.registry (a folder or an s3:// prefix). A model folder that has landed
     completely (stages/models/watch.py) and has no partition yet gets one, is appended to

@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from stages.s3_errors import explain, scrub
+
 DEFAULT_NAME = "storage"
 
 
@@ -49,27 +51,7 @@ def remote_settings(root: Path, name: str | None = None) -> dict:
 
 
 def secrets(settings: dict) -> list[str]:
-    found = [settings.get("secret_access_key"), settings.get("session_token"),
-             os.environ.get("AWS_SECRET_ACCESS_KEY"), os.environ.get("AWS_SESSION_TOKEN")]
-    return [s for s in found if s]
-
-
-def scrub(text: str, hidden: list[str]) -> str:
-    for secret in hidden:
-        text = text.replace(secret, "***")
-    return text
-
-
-def describe_failure(exc: BaseException, url: str, endpoint: str | None) -> str:
-    where = f"{url} (endpoint {endpoint or 'AWS default'})"
-    text = f"{type(exc).__name__}: {exc}"
-    refused = ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "Forbidden", "403", "credentials")
-    if isinstance(exc, PermissionError) or any(word in text for word in refused):
-        return (f"the S3 remote {where} refused the credentials; set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY "
-                "or `dvc remote modify --local` access_key_id / secret_access_key")
-    if isinstance(exc, FileNotFoundError) or "NoSuchBucket" in text:
-        return f"the bucket of {where} does not exist (create it, or run setup with --create-bucket)"
-    return f"cannot reach the S3 remote {where}: {type(exc).__name__}"
+    return [s for s in (settings.get("secret_access_key"), settings.get("session_token")) if s]
 
 
 def open_bucket(settings: dict):
@@ -92,7 +74,7 @@ def check(settings: dict, create_bucket: bool = False) -> None:
             fs.mkdir(bucket)
         fs.ls(bucket, refresh=True)
     except Exception as exc:  # botocore, aiohttp and s3fs each raise their own kinds
-        raise RemoteError(scrub(describe_failure(exc, url, endpoint), secrets(settings))) from None
+        raise RemoteError(scrub(explain(exc, f"the S3 remote {url}", endpoint), secrets(settings))) from None
 
 
 def dvc(root: Path, *args: str, hidden: list[str] = ()) -> int:

@@ -58,3 +58,34 @@ def chromium_page(width: int = 1600, height: int = 1000):
             yield page
         finally:
             browser.close()
+
+
+@contextmanager
+def dagster_dev(root, env, log_path, timeout_s: float = 180):
+    """`dagster dev` (webserver and daemon, sensors running) on loopback; stopped as a group."""
+    import os
+    import signal
+
+    port = free_port()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([str(REPO / ".venv" / "bin" / "dagster"), "dev", "-m", "dagster_project.definitions",
+                                    "-h", "127.0.0.1", "-p", str(port)], cwd=root, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                try:
+                    graphql(f"http://127.0.0.1:{port}", "{ version }")
+                    break
+                except OSError:
+                    assert process.poll() is None, log_path.read_text()[-4000:]
+                    assert time.monotonic() < deadline, f"dagster dev did not answer within {timeout_s} s"
+                    time.sleep(1)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,8 @@ def free_port() -> int:
 
 
 SECRET = "s3cr3t-do-not-print"
+KEY = "fragmentforge"
+RCLONE = REPO / ".venv" / "bin" / "rclone"
 
 
 @pytest.fixture
@@ -82,6 +86,31 @@ def s3_endpoint(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+@pytest.fixture
+def rclone_s3(tmp_path, monkeypatch):
+    port = free_port()
+    """`rclone serve s3` on loopback: unlike moto it checks credentials. Buckets: dvc-store, models."""
+    for bucket in ("dvc-store", "models"):
+        (tmp_path / "s3" / bucket).mkdir(parents=True)
+    server = subprocess.Popen([str(RCLONE), "serve", "s3", "--auth-key", f"{KEY},{SECRET}", "--addr",
+                               f"127.0.0.1:{port}", str(tmp_path / "s3")], env={"RCLONE_CONFIG": "/dev/null"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, "rclone serve s3 did not start"
+            time.sleep(0.2)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(10)
 
 
 @pytest.fixture(scope="session")

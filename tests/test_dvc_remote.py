@@ -1,41 +1,14 @@
 """The DVC remote on S3 against `rclone serve s3` on loopback, which checks credentials:
 push and pull round trip; a wrong secret or a dead endpoint is one clear line, never the secret."""
 import shutil
-import socket
 import subprocess
-import time
 
 import pytest
 
 from stages.dvc_remote import run as remote
-from tests.conftest import REPO, SECRET, free_port
+from tests.conftest import KEY, REPO, SECRET, free_port
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
-RCLONE = REPO / ".venv" / "bin" / "rclone"
-KEY = "fragmentforge"
-
-
-@pytest.fixture
-def rclone_s3(tmp_path, monkeypatch):
-    port = free_port()
-    (tmp_path / "s3" / "dvc-store").mkdir(parents=True)
-    server = subprocess.Popen([str(RCLONE), "serve", "s3", "--auth-key", f"{KEY},{SECRET}", "--addr",
-                               f"127.0.0.1:{port}", str(tmp_path / "s3")], env={"RCLONE_CONFIG": "/dev/null"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "rclone serve s3 did not start"
-            time.sleep(0.2)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(10)
 
 
 @pytest.fixture

@@ -20,15 +20,14 @@ from dataclasses import replace
 
 import duckdb
 import pytest
-from dagster import AssetKey, AssetRecordsFilter, Definitions, build_sensor_context
+from dagster import AssetKey, AssetRecordsFilter, DagsterRunStatus, Definitions, RunsFilter
 
 from dagster_project.definitions import build_definitions
 from dagster_project.launch import stale_selection
-from dagster_project.resources import PipelineConfig
-from dagster_project.sensors import registry_sensor
 from stages.config import load_params
 from stages.models.tiny_qwen2vl import build_tiny_qwen2vl
 from stages.results_db import sql
+from tests.browser import dagster_dev
 from tests.conftest import REPO, make_instance, make_project, tree_digest
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
@@ -147,41 +146,55 @@ def test_second_launch_does_nothing_and_dagster_marks_nothing_stale(lived):
     assert shared == [] and per_partition == {}
 
 
-def tick(instance, pipeline, cursor):
-    result = registry_sensor(build_sensor_context(instance=instance, cursor=cursor, resources={"pipeline": pipeline}))
-    for request in result.dynamic_partitions_requests or []:  # what the daemon does with them
-        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
-    return result
+def sensor_state(instance):
+    """(cursor, number of ticks) of the registry sensor as the daemon left them."""
+    for state in instance.all_instigator_state():
+        if state.name == "registry_sensor" and state.instigator_data and state.instigator_data.cursor:
+            ticks = instance.get_ticks(state.instigator_origin_id, state.selector_id, limit=1000)
+            return json.loads(state.instigator_data.cursor), len(ticks)
+    return None, 0
+
+
+def wait_until(what: str, condition, timeout_s: float, log_path):
+    deadline = time.monotonic() + timeout_s
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"{what}: not within {timeout_s} s\n" + log_path.read_text()[-6000:]
+        time.sleep(1)
+    return found
 
 
 @pytest.mark.slow
-def test_a_model_dropped_into_the_registry_gets_a_partition_a_run_and_a_regression_report(lived, tmp_path):
-    root, instance = lived["root"], make_instance(lived["home"])
+def test_a_model_dropped_into_the_registry_during_dagster_dev_gets_a_partition_a_run_and_a_regression_report(
+        lived, tmp_path):
+    root = lived["root"]
     params = load_params(root / "params.yaml")
-    pipeline = PipelineConfig(project_root=str(root))
-    cursor = tick(instance, pipeline, tick(instance, pipeline, None).cursor).cursor  # the first model is known
     built = build_tiny_qwen2vl(replace(params.models.tiny, name=SECOND, seed=11), tmp_path / SECOND)
     target = root / params.models.registry / SECOND
-    target.mkdir()
-    for name in ("config.json", "tokenizer.json"):  # a copy in progress
-        shutil.copy(built / name, target / name)
-    for _ in range(2):
-        result = tick(instance, pipeline, cursor)
-        cursor = result.cursor
-        assert result.run_requests == [] and instance.get_dynamic_partitions("base_models") == [FIRST]
-    shutil.copytree(built, target, dirs_exist_ok=True)  # the copy finishes
-    result = tick(instance, pipeline, cursor)
-    assert result.run_requests == [], "the folder changed since the last look"
-    (request,) = tick(instance, pipeline, result.cursor).run_requests
-    assert request.partition_key == SECOND
-    assert instance.get_dynamic_partitions("base_models") == [FIRST, SECOND]
-    assert load_params(root / "params.yaml").models.base_models == (FIRST, SECOND)
+    env = {**lived["env"], "FRAGMENTFORGE_SENSOR_INTERVAL_S": "2"}
+    log_path = tmp_path / "dagster_dev.log"
+    with dagster_dev(root, env, log_path):  # webserver and daemon, as `make ui` runs them
+        instance = make_instance(lived["home"])
+        wait_until("the sensor knows the first model", lambda: FIRST in (
+            sensor_state(instance)[0] or {}).get("accepted", {}), 180, log_path)
+        target.mkdir()
+        for name in ("config.json", "tokenizer.json"):  # a copy in progress
+            shutil.copy(built / name, target / name)
+        _, ticks = sensor_state(instance)
+        wait_until("three more sensor ticks", lambda: sensor_state(instance)[1] >= ticks + 3, 120, log_path)
+        assert SECOND in sensor_state(instance)[0]["pending"]
+        assert instance.get_dynamic_partitions("base_models") == [FIRST], "a half-copied model was taken"
 
-    # The requested run, as the daemon would launch it: base_model_job for the new partition.
-    done = subprocess.run([sys.executable, "-m", "dagster", "job", "execute", "-m", "dagster_project.definitions",
-                           "-j", "base_model_job", "--tags", json.dumps({**request.tags, "dagster/partition": SECOND})],
-                          cwd=root, env=lived["env"], capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-8000:]
+        shutil.copytree(built, target, dirs_exist_ok=True)  # the copy finishes
+        wait_until("the new partition", lambda: SECOND in instance.get_dynamic_partitions("base_models"), 120,
+                   log_path)
+        assert load_params(root / "params.yaml").models.base_models == (FIRST, SECOND)
+        (run,) = wait_until("the sensor's run", lambda: instance.get_runs(
+            RunsFilter(tags={"dagster/partition": SECOND})), 120, log_path)
+        finished = wait_until("the run to finish", lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r,
+                              1200, log_path)
+        assert finished.status == DagsterRunStatus.SUCCESS, log_path.read_text()[-6000:]
+        assert finished.job_name == "base_model_job" and finished.tags["fragmentforge/base_model"] == SECOND
+
     report = (root / "data" / "reports" / SECOND / "report.md").read_text()
     assert f"## Regression against the previous base model ({FIRST})" in report
     section = report.split("## Regression")[1].split("\n## ")[0]

@@ -13,7 +13,7 @@ from stages.config import load_params
 from stages.config.edit import append_base_models
 from stages.models.registry import Registry
 from stages.models.watch import watch
-from tests.conftest import REPO, make_instance, write_params
+from tests.conftest import REPO, free_port, make_instance, write_params
 
 WEIGHTS = "model.safetensors"
 
@@ -130,3 +130,17 @@ def test_sensor_on_an_s3_registry(tmp_path, lab, s3_endpoint):
     root, pipeline = _sensor_project(tmp_path, "s3://models/registry", s3_endpoint)
     _drop_models_and_watch(tmp_path, pipeline, root, lambda name: fs.put(
         str(lab["root"] / "registry" / "tiny") + "/", f"models/registry/{name}", recursive=True))
+
+
+def test_an_s3_registry_with_a_wrong_secret_or_a_dead_endpoint_says_so(rclone_s3, monkeypatch):
+    from stages.models.registry import RegistryAccessError
+
+    wrong = "not-the-secret"
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", wrong)
+    with pytest.raises(RegistryAccessError) as refused:
+        Registry("s3://models/registry", rclone_s3).scan()
+    assert "refused the credentials" in str(refused.value) and wrong not in str(refused.value)
+    dead = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(RegistryAccessError) as unreachable:
+        Registry("s3://models/registry", dead).scan()
+    assert f"cannot reach the model registry s3://models/registry (endpoint {dead})" in str(unreachable.value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import struct
 from dataclasses import asdict, dataclass
@@ -50,6 +51,7 @@ class Registry:
             from stages.sources.s3 import filesystem
 
             self.fs = filesystem(endpoint_url)
+            self.endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
             self.base = self.root[len("s3://"):]
         else:
             import fsspec
@@ -63,9 +65,16 @@ class Registry:
         return f"{self.root}/{name}"
 
     def folder_names(self) -> list[str]:
-        if not self.fs.exists(self.base):
-            return []
-        entries = self.fs.ls(self.base, detail=True)
+        try:
+            if not self.fs.exists(self.base):
+                return []
+            entries = self.fs.ls(self.base, detail=True)
+        except Exception as exc:
+            if not self.is_s3:
+                raise
+            from stages.s3_errors import explain, scrub
+
+            raise RegistryAccessError(scrub(explain(exc, f"the model registry {self.root}", self.endpoint))) from None
         return sorted(PurePosixPath(e["name"]).name for e in entries
                       if e["type"] == "directory" and not PurePosixPath(e["name"]).name.startswith("."))
 
@@ -196,6 +205,10 @@ class Registry:
     def upload(self, local: Path, name: str) -> None:
         """Put a local model folder under the registry (used for the embedded model on S3)."""
         self.fs.put(str(local) + "/", f"{self.base}/{name}", recursive=True)
+
+
+class RegistryAccessError(RuntimeError):
+    """The registry itself cannot be read (credentials, endpoint); the message says which."""
 
 
 class ModelFolderError(ValueError):
