@@ -7,7 +7,6 @@ unchanged is not evaluated again.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import time
@@ -18,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from stages.build_base_model import open_registry
-from stages.common import replace_dir, sha256_file, write_json_atomic
-from stages.config import ConfigError, Params, load_params
+from stages.common import parse_base_stage_args, replace_dir, sha256_file, write_json_atomic
+from stages.config import Params
 from stages.evaluate.model_io import load_model, pick_device
 from stages.evaluate.questions import load_questions
 from stages.evaluate.runner import metric_rows, predict
@@ -97,17 +96,9 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Evaluate base models and their adapters on the benchmark.")
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--root", default=".")
-    parser.add_argument("--base", action="append", help="base model name (default: every models.base_models)")
-    args = parser.parse_args(argv)
-    try:
-        params = load_params(args.params)
-    except ConfigError as exc:
-        raise SystemExit(f"bad params: {exc}") from None
-    for base in args.base or params.models.base_models:
-        for summary in evaluate_base_model(params, Path(args.root), base):
+    params, root, bases, _ = parse_base_stage_args("Evaluate base models and their adapters on the benchmark.", argv)
+    for base in bases:
+        for summary in evaluate_base_model(params, root, base):
             overall = [m for m in summary["metrics"] if m["n"] is None]
             mean = sum(m["accuracy"] for m in overall) / max(len(overall), 1)
             print(f"evaluate {base}/{summary['run']['variant']}: {summary['run']['questions']} questions, "

@@ -7,13 +7,12 @@ section compares the base model with the one listed before it in models.base_mod
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 from pathlib import Path
 
-from stages.common import sha256_file
-from stages.config import ConfigError, Params, load_params
+from stages.common import parse_base_stage_args, sha256_file
+from stages.config import Params
 from stages.evaluate import report_tables as rt
 from stages.proxy_tasks import QA_FILE
 from stages.evaluate_models import evaluation_params_hash
@@ -233,17 +232,9 @@ def build_report(params: Params, root: Path, base: str) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Write the benchmark report of each base model.")
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--root", default=".")
-    parser.add_argument("--base", action="append", help="base model name (default: every models.base_models)")
-    args = parser.parse_args(argv)
-    try:
-        params = load_params(args.params)
-    except ConfigError as exc:
-        raise SystemExit(f"bad params: {exc}") from None
-    for base in args.base or params.models.base_models:
-        summary = build_report(params, Path(args.root), base)
+    params, root, bases, _ = parse_base_stage_args("Write the benchmark report of each base model.", argv)
+    for base in bases:
+        summary = build_report(params, root, base)
         print(f"report {base}: {summary['html']} (and report.md)")
 
 

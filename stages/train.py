@@ -6,11 +6,11 @@ Variants run in params order, so a variant's parent is trained before it.
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from stages.build_base_model import open_registry
-from stages.config import ConfigError, Params, load_params
+from stages.common import parse_base_stage_args
+from stages.config import Params
 from stages.models.registry import ModelFolderError
 from stages.training.runner import TrainingFailed, TrainResult, train_variant
 
@@ -41,20 +41,10 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Train the LoRA variants of base models through LLaMA-Factory.")
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--root", default=".")
-    parser.add_argument("--base", action="append", help="base model name (default: every models.base_models)")
-    parser.add_argument("--variant", action="append", help="variant name (default: all, in params order)")
-    args = parser.parse_args(argv)
+    params, root, bases, variants = parse_base_stage_args(
+        "Train the LoRA variants of base models through LLaMA-Factory.", argv, variants=True)
     try:
-        params = load_params(args.params)
-    except ConfigError as exc:
-        raise SystemExit(f"bad params: {exc}") from None
-    root = Path(args.root)
-    variants = [v.name for v in params.training.variants if not args.variant or v.name in args.variant]
-    try:
-        for base in args.base or params.models.base_models:
+        for base in bases:
             for name in variants:
                 r = train_one(params, root, base, name)
                 rec = r.record
