@@ -23,6 +23,7 @@ from stages.config.edit import append_base_models
 from stages.models.watch import watch
 
 BASE_MODEL_JOB = "base_model_job"
+BASE_MODEL_TAG = "fragmentforge/base_model"  # dagster.yaml limits runs per value of this tag
 
 
 @sensor(job_name=BASE_MODEL_JOB, minimum_interval_seconds=int(os.environ.get("FRAGMENTFORGE_SENSOR_INTERVAL_S", "30")),
@@ -48,7 +49,7 @@ def registry_sensor(context: SensorEvaluationContext, pipeline: PipelineConfig) 
         context.log.info(f"registry: new base models {new}; appended to models.base_models: {added}")
     return SensorResult(
         run_requests=[RunRequest(run_key=f"{e.name}@{e.content_hash[:16]}", partition_key=e.name,
-                                 tags={"fragmentforge/base_model": e.name}) for e in rerun],
+                                 tags={BASE_MODEL_TAG: e.name}) for e in rerun],
         dynamic_partitions_requests=[AddDynamicPartitionsRequest(BASE_MODELS.name, new)] if new else [],
         cursor=json.dumps(result.cursor, sort_keys=True),
     )
@@ -59,4 +60,4 @@ def weekly_benchmark(context):
     """Every base model's training, evaluation and report again (Mondays 03:00). Unchanged
     inputs make most of it a no-op; switch it on in the UI when the code or data move often."""
     for name in context.instance.get_dynamic_partitions(BASE_MODELS.name):
-        yield RunRequest(partition_key=name, tags={"fragmentforge/base_model": name})
+        yield RunRequest(partition_key=name, tags={BASE_MODEL_TAG: name})

@@ -8,13 +8,13 @@ import pytest
 import yaml
 
 from dagster_project.partitions import RESULTS_DB_POOL
+from dagster_project.sensors import BASE_MODEL_TAG
 from dagster_project.pods import K8S_CONFIG_TAG, POOL_LABEL, POOL_TAG, S3_SECRET
 from stages.config.loader import load_params
 from tests.conftest import REPO
 
 INFRA = REPO / "infra"
 GPU = INFRA / "gpu"
-BASE_MODEL_TAG = "fragmentforge/base_model"  # the tag the sensor and schedule put on runs
 
 
 def test_training_assets_request_gpus_and_the_rest_cpu_nodes():

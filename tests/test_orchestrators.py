@@ -24,10 +24,11 @@ from dagster import AssetKey, AssetRecordsFilter, DagsterRunStatus, Definitions,
 
 from dagster_project.definitions import build_definitions
 from dagster_project.launch import stale_selection
+from dagster_project.sensors import BASE_MODEL_TAG
 from stages.config import load_params
 from stages.models.tiny_qwen2vl import build_tiny_qwen2vl
 from stages.results_db import sql
-from tests.browser import dagster_dev
+from tests.dagster_ui import dagster_dev
 from tests.conftest import REPO, make_instance, make_project, tree_digest
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
@@ -193,7 +194,7 @@ def test_a_model_dropped_into_the_registry_during_dagster_dev_gets_a_partition_a
         finished = wait_until("the run to finish", lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r,
                               1200, log_path)
         assert finished.status == DagsterRunStatus.SUCCESS, log_path.read_text()[-6000:]
-        assert finished.job_name == "base_model_job" and finished.tags["fragmentforge/base_model"] == SECOND
+        assert finished.job_name == "base_model_job" and finished.tags[BASE_MODEL_TAG] == SECOND
 
     report = (root / "data" / "reports" / SECOND / "report.md").read_text()
     assert f"## Regression against the previous base model ({FIRST})" in report
@@ -214,7 +215,7 @@ ARTIFACTS = REPO / "tests" / "artifacts"  # screenshots, kept after the run (git
 
 @pytest.mark.slow
 def test_the_dagster_ui_in_chromium_shows_the_graph_report_metadata_and_gate_checks(lived):
-    from tests.browser import chromium_page, webserver
+    from tests.dagster_ui import chromium_page, webserver
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with webserver(lived["root"], lived["env"]) as url, chromium_page() as page:

@@ -2,7 +2,7 @@
 (The browser test, against an instance with real runs, is in test_orchestrators.)"""
 import pytest
 
-from tests.browser import graphql, webserver
+from tests.dagster_ui import graphql, webserver
 from tests.conftest import REPO
 
 

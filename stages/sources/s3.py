@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import os
 
+from stages.s3_errors import explain, scrub
 from stages.sources import Candidate, SourceContext
 
 KIND = "s3"
@@ -28,8 +29,9 @@ def list_candidates(source, context: SourceContext) -> list[Candidate]:
     prefix = source.uri[len("s3://"):].rstrip("/")
     try:
         keys = fs.find(prefix)
-    except PermissionError as exc:
-        raise PermissionError(f"access denied to {source.uri} (check the AWS credentials)") from exc
+    except Exception as exc:  # s3fs, botocore and aiohttp each raise their own kinds
+        endpoint = source.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+        raise OSError(scrub(explain(exc, f"the video source {source.uri}", endpoint))) from None
     out = []
     target_dir = context.download_dir / source.name
     for key in keys:
