@@ -175,3 +175,21 @@ def test_stored_frames_keep_the_source_colours_with_either_decoder(tmp_path):
         assert np.abs(image[30, 10] - (240, 60, 60)).max() < 25  # inside the square
         assert np.abs(image[5, 40] - (60, 60, 60)).max() < 12  # background
     assert np.abs(images["pyav"] - images["decord"]).mean() < 6
+
+
+@pytest.mark.parametrize("scaler", ["area", "bilinear", "bicubic"])
+def test_downscaled_frames_are_anti_aliased(tmp_path, scaler):
+    """One-pixel stripes shrunk 4x and 3.6x must come out about evenly grey. Scalers that
+    sample instead of averaging fail: swscale's fast bilinear leaves bands (std > 60),
+    point sampling bands or a flat black or white."""
+    from stages.video.decode import pyav_frames
+
+    stripes = np.zeros((256, 256, 3), np.uint8)
+    stripes[:, ::2] = 255
+    clip = tmp_path / "stripes.mp4"
+    write_h264(clip, [stripes] * 3, fps=10, crf=0)  # lossless, so the stripes survive encoding
+    for side in (64, 72):
+        frame = next(pyav_frames(str(clip), (side, side), 10.0, scaler=scaler))
+        luma = frame.luma.astype(float)[8:-8, 8:-8]  # away from the edges' padding
+        assert abs(luma.mean() - 127.5) < 12, f"{scaler} at {side}: mean {luma.mean():.1f}"
+        assert luma.std() < 20, f"{scaler} at {side}: bands of std {luma.std():.1f}"

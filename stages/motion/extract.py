@@ -43,7 +43,8 @@ def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
     """Spill frames; return (backend, layout, timestamps, adjacent scores, skip-one scores)."""
     p = job.params
     faithful = p.score_mode == "faithful"
-    backend, frames = sequential_frames(job.path, size, job.fps, prefer, full_luma=faithful)
+    backend, frames = sequential_frames(job.path, size, job.fps, prefer, full_luma=faithful,
+                                         scaler=p.frame_scaler)
     score = one_minus_ssim if faithful else mean_abs_difference
     times, adjacent, skip_one, history, layout = [], [], [], [], None
     for frame in frames:

@@ -43,16 +43,24 @@ def _plane(plane, width: int, height: int) -> np.ndarray:
     return np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:height, :width]
 
 
-def pyav_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = False) -> Iterator[DecodedFrame]:
+# swscale's flag names for the params' scaler choices, and PIL's closest filters.
+SWS_FILTERS = {"area": "AREA", "bilinear": "BILINEAR", "bicubic": "BICUBIC"}
+PIL_FILTERS = {"area": "BOX", "bilinear": "BILINEAR", "bicubic": "BICUBIC"}
+
+
+def pyav_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = False,
+                scaler: str = "area") -> Iterator[DecodedFrame]:
     import av
+    from av.video.reformatter import VideoReformatter
 
     w, h = size
+    reformatter = VideoReformatter()  # one per video: swscale's context is reused across frames
     with av.open(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for index, frame in enumerate(container.decode(stream)):
             time_s = float(frame.time) if frame.time is not None else index / fps
-            small = frame.reformat(width=w, height=h, format=YUV420, interpolation="BILINEAR")
+            small = reformatter.reformat(frame, width=w, height=h, format=YUV420, interpolation=SWS_FILTERS[scaler])
             # PyAV's yuv420p array layout: the Y rows, then U and V each flattened.
             pixels = np.concatenate([_plane(small.planes[0], w, h).ravel(),
                                      _plane(small.planes[1], w // 2, h // 2).ravel(),
@@ -65,7 +73,8 @@ def pyav_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = 
             yield DecodedFrame(index, time_s, pixels, YUV420, luma)
 
 
-def decord_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = False) -> Iterator[DecodedFrame]:
+def decord_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = False,
+                  scaler: str = "area") -> Iterator[DecodedFrame]:
     import decord
 
     from stages.motion.motion import to_gray
@@ -84,7 +93,7 @@ def decord_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool 
         if full_luma:
             from PIL import Image
 
-            rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.BILINEAR))
+            rgb = np.asarray(Image.fromarray(rgb).resize(size, getattr(Image.Resampling, PIL_FILTERS[scaler])))
         yield DecodedFrame(index, time_s, rgb, RGB24, luma)
         index += 1
 
@@ -93,17 +102,17 @@ BACKENDS = {"pyav": pyav_frames, "decord": decord_frames}
 
 
 def sequential_frames(path: str, size: tuple[int, int], fps: float, prefer: str = "pyav",
-                      full_luma: bool = False) -> tuple[str, Iterator[DecodedFrame]]:
+                      full_luma: bool = False, scaler: str = "area") -> tuple[str, Iterator[DecodedFrame]]:
     """(backend used, frame iterator). If the preferred backend cannot open the file or
     produce a first frame, the other is used; a failure later is the caller's to retry."""
     other = "decord" if prefer == "pyav" else "pyav"
     try:
-        frames = BACKENDS[prefer](path, size, fps, full_luma)
+        frames = BACKENDS[prefer](path, size, fps, full_luma, scaler)
         first = next(frames)
     except StopIteration:
         return prefer, iter(())
     except Exception:  # e.g. decord lacks AV1 and other codecs newer than its FFmpeg
-        return other, BACKENDS[other](path, size, fps, full_luma)
+        return other, BACKENDS[other](path, size, fps, full_luma, scaler)
 
     def chained():
         yield first
