@@ -17,7 +17,7 @@ from PIL import Image
 
 from stages.config import KeyframeParams
 from stages.motion import mgsampler
-from stages.motion.motion import mean_abs_difference, one_minus_ssim, shrink
+from stages.motion.motion import mean_abs_differences, one_minus_ssim, shrink
 from stages.motion.variants import INTERPOLATORS, VARIANTS, FrameStream, speed_streams
 from stages.video.decode import YUV420, output_size, sequential_frames, to_rgb
 
@@ -39,25 +39,51 @@ class TooShort(Exception):
     pass
 
 
+# Frames per spill write and per vectorized score: amortizes numpy's per-call cost, which
+# otherwise rivals the scaling itself on small frames.
+BATCH = 32
+
+
 def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
     """Spill frames; return (backend, layout, timestamps, adjacent scores, skip-one scores)."""
     p = job.params
     faithful = p.score_mode == "faithful"
     backend, frames = sequential_frames(job.path, size, job.fps, prefer, full_luma=faithful,
                                          scaler=p.frame_scaler)
-    score = one_minus_ssim if faithful else mean_abs_difference
-    times, adjacent, skip_one, history, layout = [], [], [], [], None
+    times, adjacent, skip_one, layout = [], [], [], None
+    pixels, lumas = [], []
+    tail = []  # features of the two frames before this batch
+
+    def flush():
+        nonlocal tail
+        spill.write(np.stack(pixels).tobytes())
+        new = list(lumas) if faithful else list(shrink(np.stack(lumas), p.fast_score_width))
+        features = tail + new
+        first_new = len(tail)
+        adjacent.extend(_scores(features[max(first_new - 1, 0):-1], features[max(first_new, 1):], faithful))
+        skip_one.extend(_scores(features[:-2], features[2:], faithful))
+        tail = features[-2:]
+        pixels.clear()
+        lumas.clear()
+
     for frame in frames:
         layout = frame.layout
-        feature = frame.luma if faithful else shrink(frame.luma, p.fast_score_width)
-        spill.write(np.ascontiguousarray(frame.pixels).tobytes())
-        if history:
-            adjacent.append(score(history[-1], feature))
-        if len(history) == 2:
-            skip_one.append(score(history[0], feature))
-        history = (history + [feature])[-2:]
+        pixels.append(frame.pixels)
+        lumas.append(frame.luma)
         times.append(frame.time_s)
+        if len(pixels) == BATCH:
+            flush()
+    if pixels:
+        flush()
     return backend, layout, np.array(times), np.array(adjacent), np.array(skip_one)
+
+
+def _scores(earlier: list, later: list, faithful: bool) -> list[float]:
+    if not later:
+        return []
+    if faithful:
+        return [one_minus_ssim(a, b) for a, b in zip(earlier, later)]
+    return mean_abs_differences(np.stack(earlier), np.stack(later)).tolist()
 
 
 def _decode_with_fallback(job: KeyframeJob, size: tuple[int, int], spill):

@@ -14,22 +14,26 @@ def to_gray(rgb: np.ndarray) -> np.ndarray:
 
 
 def shrink(gray: np.ndarray, width: int) -> np.ndarray:
-    """Box-average down to about `width` columns (integer factor: cheap and alias-free)."""
-    factor = max(1, gray.shape[1] // width)
-    h, w = (gray.shape[0] // factor) * factor, (gray.shape[1] // factor) * factor
+    """Box-average the last two axes down to about `width` columns (integer factor: cheap
+    and alias-free). Leading axes, e.g. a batch of frames, are kept."""
+    factor = max(1, gray.shape[-1] // width)
+    h, w = (gray.shape[-2] // factor) * factor, (gray.shape[-1] // factor) * factor
+    lead = gray.shape[:-2]
     if factor > 4:
-        return gray[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+        blocks = gray[..., :h, :w].reshape(*lead, h // factor, factor, w // factor, factor)
+        return blocks.mean(axis=(-3, -1), dtype=np.float32)
     # Small factors (the usual case: frames arrive already scaled) as a sum of strided
     # views: about 8x faster than the reshape-mean, and exact in integers.
-    total = np.zeros((h // factor, w // factor), np.float32 if gray.dtype.kind == "f" else np.uint32)
+    total = np.zeros((*lead, h // factor, w // factor), np.float32 if gray.dtype.kind == "f" else np.uint32)
     for i in range(factor):
         for j in range(factor):
-            total += gray[i:h:factor, j:w:factor]
+            total += gray[..., i:h:factor, j:w:factor]
     return total.astype(np.float32) * np.float32(1.0 / (factor * factor))
 
 
-def mean_abs_difference(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.abs(a - b).mean())
+def mean_abs_differences(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean absolute difference of each pair of frames along the first axis of two stacks."""
+    return np.abs(a - b).reshape(len(a), -1).mean(axis=1, dtype=np.float64)
 
 
 def one_minus_ssim(a: np.ndarray, b: np.ndarray) -> float:

@@ -56,7 +56,7 @@ def _naive(path: str, out: str) -> dict:
 
     from stages.config import KeyframeParams
     from stages.motion.extract import KeyframeJob, _sets, frame_name
-    from stages.motion.motion import mean_abs_difference, shrink, to_gray
+    from stages.motion.motion import mean_abs_differences, shrink, to_gray
     from stages.motion.variants import INTERPOLATORS, speed_streams
     from stages.video.decode import output_size
 
@@ -64,12 +64,12 @@ def _naive(path: str, out: str) -> dict:
     params = KeyframeParams(set_sizes=(3, 4, 5), train_sets_per_size=2, frame_short_side=128)
     reader = decord.VideoReader(path, num_threads=0)
     count = len(reader)
-    features = [shrink(to_gray(reader[i].asnumpy().astype(np.float32)), params.fast_score_width)
-                for i in range(count)]
-    adjacent = [mean_abs_difference(a, b) for a, b in zip(features, features[1:])]
-    skip_one = [mean_abs_difference(a, b) for a, b in zip(features, features[2:])]
+    features = np.stack([shrink(to_gray(reader[i].asnumpy().astype(np.float32)), params.fast_score_width)
+                         for i in range(count)])
+    adjacent = mean_abs_differences(features[:-1], features[1:])
+    skip_one = mean_abs_differences(features[:-2], features[2:])
     positions = set()
-    for stream in speed_streams(np.array(adjacent), np.array(skip_one)):
+    for stream in speed_streams(adjacent, skip_one):
         for _, _, _, picks in _sets(stream, params, "bench"):
             positions.update(float(stream.positions[i]) for i in picks)
     height, width = reader[0].shape[:2]
