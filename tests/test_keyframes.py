@@ -193,3 +193,32 @@ def test_downscaled_frames_are_anti_aliased(tmp_path, scaler):
         luma = frame.luma.astype(float)[8:-8, 8:-8]  # away from the edges' padding
         assert abs(luma.mean() - 127.5) < 12, f"{scaler} at {side}: mean {luma.mean():.1f}"
         assert luma.std() < 20, f"{scaler} at {side}: bands of std {luma.std():.1f}"
+
+
+@pytest.mark.parametrize("mode", ["fast", "faithful"])
+def test_batched_scores_match_frame_by_frame_scores(tmp_path, monkeypatch, mode):
+    """The decode pass scores frames in batches; across batch edges (37 frames, batches of
+    5) every adjacent and skip-one score must equal the one computed pair by pair."""
+    from stages.motion import extract
+    from stages.motion.motion import mean_abs_differences, one_minus_ssim, shrink
+    from stages.video.decode import pyav_frames
+
+    clip = tmp_path / "clip.mp4"
+    write_h264(clip, moving_square(37, lambda i: i % 3 != 0), fps=10)
+    params = KeyframeParams(**{**PARAMS.__dict__, "score_mode": mode})
+    job = extract.KeyframeJob(video_id="clip", path=str(clip), width=64, height=64, fps=10.0, decoder="decord",
+                              frames_dir=str(tmp_path), frames_ref="f", params=params)
+    monkeypatch.setattr(extract, "BATCH", 5)
+    with open(tmp_path / "spill", "w+b") as spill:
+        _, _, times, adjacent, skip_one = extract._decode_pass(job, (64, 64), spill, "pyav")
+    frames = list(pyav_frames(str(clip), (64, 64), 10.0, full_luma=mode == "faithful"))
+    if mode == "faithful":
+        features = [f.luma for f in frames]
+        score = one_minus_ssim
+    else:
+        features = [shrink(f.luma, params.fast_score_width) for f in frames]
+        score = lambda a, b: float(mean_abs_differences(a[None], b[None])[0])  # noqa: E731
+    assert len(times) == 37 and len(adjacent) == 36 and len(skip_one) == 35
+    assert np.allclose(adjacent, [score(a, b) for a, b in zip(features, features[1:])], rtol=1e-6, atol=1e-9)
+    assert np.allclose(skip_one, [score(a, b) for a, b in zip(features, features[2:])], rtol=1e-6, atol=1e-9)
+    assert max(adjacent) > 0
