@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from stages.config import KeyframeParams
@@ -42,6 +43,7 @@ class TooShort(Exception):
 # Frames per spill write and per vectorized score: amortizes numpy's per-call cost, which
 # otherwise rivals the scaling itself on small frames.
 BATCH = 32
+JPEG_WRITERS = 2
 
 
 def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
@@ -171,12 +173,13 @@ def _write_frames(spill, size: tuple[int, int], layout: str, positions: set[floa
     shape = (height * 3 // 2, width) if layout == YUV420 else (height, width, 3)
     frame_bytes = int(np.prod(shape))
     cache: dict[int, np.ndarray] = {}
+    reformatter = VideoReformatter()
 
     def source(index: int) -> np.ndarray:
         if index not in cache:
             spill.seek(index * frame_bytes)
             pixels = np.frombuffer(spill.read(frame_bytes), dtype=np.uint8).reshape(shape)
-            cache[index] = to_rgb(pixels, layout)
+            cache[index] = to_rgb(pixels, layout, reformatter)
         return cache[index]
 
     def save(rgb: np.ndarray, pos: float) -> None:
@@ -185,9 +188,9 @@ def _write_frames(spill, size: tuple[int, int], layout: str, positions: set[floa
         Image.fromarray(rgb).save(out_dir / frame_name(pos), format="JPEG", quality=p.jpeg_quality)
 
     interpolate = INTERPOLATORS[p.slow_interpolation]
-    # JPEG encoding releases the GIL: one writer thread overlaps it with reading and
-    # converting the next frame.
-    with ThreadPoolExecutor(max_workers=1) as writer:
+    # JPEG encoding releases the GIL: writer threads overlap it with reading and
+    # converting the next frames.
+    with ThreadPoolExecutor(max_workers=JPEG_WRITERS) as writer:
         pending = []
         for pos in sorted(positions):
             lo, hi = int(np.floor(pos)), int(np.ceil(pos))

@@ -31,12 +31,16 @@ def output_size(width: int, height: int, short_side: int) -> tuple[int, int]:
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
-def to_rgb(pixels: np.ndarray, layout: str) -> np.ndarray:
+def to_rgb(pixels: np.ndarray, layout: str, reformatter=None) -> np.ndarray:
+    """RGB of a stored frame. Pass one reformatter for many frames of a size: swscale's
+    set-up then happens once instead of per frame."""
     if layout == RGB24:
         return pixels
     import av
+    from av.video.reformatter import VideoReformatter
 
-    return av.VideoFrame.from_ndarray(pixels, format=YUV420).to_ndarray(format=RGB24)
+    frame = av.VideoFrame.from_ndarray(pixels, format=YUV420)
+    return (reformatter or VideoReformatter()).reformat(frame, format=RGB24).to_ndarray()
 
 
 def _plane(plane, width: int, height: int) -> np.ndarray:
