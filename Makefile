@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup run test ui repro push pull bench-noop bench-keyframes bench-tasks bench-training bench-evaluate clean
+.PHONY: setup run test ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-evaluate clean
 
 setup:
 	@bash infra/setup.sh
@@ -45,6 +45,10 @@ push pull: setup
 bench-keyframes: setup
 	@command -v ffmpeg >/dev/null || { apt-get update -q && apt-get install -y -q ffmpeg; }
 	$(PY) -m tests.benchmarks.bench_keyframes
+
+# Fidelity (PSNR against a Lanczos reference) and cost of each stored-frame scaler (on demand).
+bench-scalers: setup
+	$(PY) -m tests.benchmarks.bench_scalers
 
 # QA records generated per second and bytes per record, on the data of the last `make run`.
 bench-tasks: setup
