@@ -145,7 +145,8 @@ class KeyframeParams:
     frame_short_side: int = check_default(128, lambda v: 16 <= v <= 2160, "must be in [16, 2160]")
     # Downscaling filter for stored frames. `area` (each pixel the mean of the source pixels
     # it covers) is anti-aliased, closer to a Lanczos reference on real video than swscale's
-    # `bilinear` (a tent twice as wide: blurrier) and about half its cost.
+    # `bilinear` (a tent twice as wide: blurrier) and about half its cost. PyAV path only:
+    # decord scales with its own filter.
     frame_scaler: Literal["area", "bilinear", "bicubic"] = "area"
     jpeg_quality: int = check_default(90, lambda v: 1 <= v <= 100, "must be in [1, 100]")
     slow_interpolation: Literal["blend", "flow"] = "blend"

@@ -90,6 +90,8 @@ def decord_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool 
 
     from stages.motion.motion import to_gray
 
+    # Without full_luma decord scales inside its own FFmpeg, with its own filter: `scaler`
+    # then applies to the PyAV path only.
     w, h = (-1, -1) if full_luma else size
     reader = decord.VideoReader(path, num_threads=0, width=w, height=h)
     stamps = reader.get_frame_timestamp(np.arange(len(reader)))[:, 0] if len(reader) else []
