@@ -43,7 +43,6 @@ class TooShort(Exception):
 # Frames per spill write and per vectorized score: amortizes numpy's per-call cost, which
 # otherwise rivals the scaling itself on small frames.
 BATCH = 32
-JPEG_WRITERS = 2
 
 
 def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
@@ -61,8 +60,10 @@ def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
         spill.write(np.stack(pixels).tobytes())
         new = list(lumas) if faithful else list(shrink(np.stack(lumas), p.fast_score_width))
         features = tail + new
-        first_new = len(tail)
-        adjacent.extend(_scores(features[max(first_new - 1, 0):-1], features[max(first_new, 1):], faithful))
+        # Only pairs that end on a new frame: adjacent ones start at the last old frame;
+        # skip-one ones at the second-last, which is where `features` starts.
+        recent = features[max(len(tail) - 1, 0):]
+        adjacent.extend(_scores(recent[:-1], recent[1:], faithful))
         skip_one.extend(_scores(features[:-2], features[2:], faithful))
         tail = features[-2:]
         pixels.clear()
@@ -188,9 +189,9 @@ def _write_frames(spill, size: tuple[int, int], layout: str, positions: set[floa
         Image.fromarray(rgb).save(out_dir / frame_name(pos), format="JPEG", quality=p.jpeg_quality)
 
     interpolate = INTERPOLATORS[p.slow_interpolation]
-    # JPEG encoding releases the GIL: writer threads overlap it with reading and
+    # JPEG encoding releases the GIL: two writer threads overlap it with reading and
     # converting the next frames.
-    with ThreadPoolExecutor(max_workers=JPEG_WRITERS) as writer:
+    with ThreadPoolExecutor(max_workers=2) as writer:
         pending = []
         for pos in sorted(positions):
             lo, hi = int(np.floor(pos)), int(np.ceil(pos))

@@ -47,16 +47,6 @@ def _plane(plane, width: int, height: int) -> np.ndarray:
     return np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:height, :width]
 
 
-def _stacked_planes(frame, w: int, h: int) -> np.ndarray:
-    """PyAV's yuv420p array layout: the Y rows, then U and V each flattened; one copy per plane."""
-    pixels = np.empty((h * 3 // 2, w), np.uint8)
-    flat, quarter = pixels.reshape(-1), (h // 2) * (w // 2)
-    pixels[:h] = _plane(frame.planes[0], w, h)
-    flat[h * w:h * w + quarter].reshape(h // 2, w // 2)[:] = _plane(frame.planes[1], w // 2, h // 2)
-    flat[h * w + quarter:].reshape(h // 2, w // 2)[:] = _plane(frame.planes[2], w // 2, h // 2)
-    return pixels
-
-
 # swscale's flag names for the params' scaler choices, and PIL's closest filters.
 SWS_FILTERS = {"area": "AREA", "bilinear": "BILINEAR", "bicubic": "BICUBIC"}
 PIL_FILTERS = {"area": "BOX", "bilinear": "BILINEAR", "bicubic": "BICUBIC"}
@@ -75,7 +65,7 @@ def pyav_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = 
         for index, frame in enumerate(container.decode(stream)):
             time_s = float(frame.time) if frame.time is not None else index / fps
             small = reformatter.reformat(frame, width=w, height=h, format=YUV420, interpolation=SWS_FILTERS[scaler])
-            pixels = _stacked_planes(small, w, h)
+            pixels = small.to_ndarray()  # yuv420p: the Y rows, then U and V each flattened
             if full_luma:
                 full = frame if frame.format.name == YUV420 else frame.reformat(format=YUV420)
                 luma = _plane(full.planes[0], full.width, full.height).copy()
