@@ -8,6 +8,9 @@ import pytest
 from stages.config import SyntheticParams
 from stages.synthesize import LABELS_FILE, clip_plan, synthesize
 from stages.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
+from stages.synthetic.world import clip_rng, synthesize_clip
+from stages.video.encode import write_h264, x264_instruction_sets
+from tests.conftest import tree_digest
 
 ALL_ACTIONS = SyntheticParams(seed=11, num_clips=len(ACTIONS), width=128, height=128, fps=10,
                               min_seconds=1.6, max_seconds=2.0, crf=18)
@@ -120,3 +123,25 @@ def test_clip_lengths_come_from_params(world):
         assert ALL_ACTIONS.min_seconds * ALL_ACTIONS.fps - 1 <= truth["num_frames"] <= ALL_ACTIONS.max_seconds * ALL_ACTIONS.fps + 1
     assert [a for _, a in clip_plan(SyntheticParams(**{**ALL_ACTIONS.__dict__, "actions": ("rolling", "sliding"),
                                                       "num_clips": 3}))] == ["rolling", "sliding", "rolling"]
+
+
+def test_same_bytes_in_a_process_that_already_encoded_other_video(tmp_path):
+    """x264's AVX-512 kernels once made the output depend on what the process had encoded
+    before (stale memory); the encoder must give the same bytes as plain C, every time."""
+    small = SyntheticParams(seed=3, num_clips=2, width=64, height=64, fps=8, min_seconds=1.0,
+                            max_seconds=1.5, crf=20)
+    noise = np.random.default_rng(1)
+    runs = []
+    for k in range(4):
+        write_h264(tmp_path / f"noise{k}.mp4", [noise.integers(0, 256, (128, 128, 3), dtype=np.uint8)
+                                               for _ in range(20)], 10, 18)
+        runs.append(tree_digest(synthesize(small, tmp_path / f"run{k}").out_dir))
+    assert all(run == runs[0] for run in runs[1:])
+    if x264_instruction_sets() is None:
+        return  # off x86-64 x264 picks its own SIMD: no plain-C identity is promised
+    rng = clip_rng(small.seed, 0)
+    n_frames = max(8, round(float(rng.uniform(small.min_seconds, small.max_seconds)) * small.fps))
+    frames, _ = synthesize_clip("c", clip_plan(small)[0][1], rng, 64, 64, small.fps, n_frames)
+    write_h264(tmp_path / "plain_c.mp4", frames, small.fps, small.crf, asm="0")
+    first = tmp_path / "run0" / "clips" / f"{clip_plan(small)[0][0]}.mp4"
+    assert first.read_bytes() == (tmp_path / "plain_c.mp4").read_bytes()
