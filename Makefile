@@ -9,7 +9,7 @@ DVC := $(CURDIR)/.venv-dvc/bin/dvc
 UI_HOST := 127.0.0.1
 UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
-export PYTHONPATH := $(CURDIR)
+export PYTHONPATH := $(CURDIR):$(CURDIR)/stages
 
 .PHONY: setup run test ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-evaluate clean
 
@@ -21,7 +21,7 @@ run: setup
 	@start=$$(date +%s); \
 	$(PY) -m dagster_project.launch; \
 	echo "make run: finished in $$(( $$(date +%s) - start )) s"; \
-	$(PY) -m stages.outputs
+	$(PY) -m fragmentforge.outputs
 
 # pytest exits 5 when it collected no test: that is a failure here, said plainly.
 test: setup
@@ -37,9 +37,9 @@ ui: setup
 repro: setup
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(DVC) repro
 
-# Datasets and adapters to and from the DVC remote on S3 (python -m stages.dvc_remote setup ... first).
+# Datasets and adapters to and from the DVC remote on S3 (python -m fragmentforge.dvc_remote setup ... first).
 push pull: setup
-	$(PY) -m stages.dvc_remote $@
+	$(PY) -m fragmentforge.dvc_remote $@
 
 # Keyframe extraction against ffmpeg's decode and a naive random-access baseline (on demand).
 bench-keyframes: setup

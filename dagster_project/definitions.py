@@ -2,6 +2,7 @@
 sensor and benchmark schedule, resources, jobs and the executor."""
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 
@@ -14,21 +15,11 @@ from dagster_project.pods import LOCAL_LIMITS
 from dagster_project.resources import PipelineConfig, default_root
 from dagster_project.sensors import BASE_MODEL_JOB, registry_sensor, weekly_benchmark
 from dagster_project.versions import code_version
-from stages.config import load_params
+from fragmentforge.config import load_params
 
-# Each asset's code version covers what its DVC stage depends on (dvc.yaml) plus its own module.
-ASSET_STAGES = {
-    "synthetic_clips": ("synthesize", "dagster_project/assets/ingestion.py"),
-    "raw_videos": ("ingest", "dagster_project/assets/ingestion.py"),
-    "video_manifest_table": ("ingest", "dagster_project/assets/ingestion.py", "sql/load_manifest.sql"),
-    "keyframe_sets": ("keyframes", "dagster_project/assets/keyframes.py"),
-    "proxy_tasks": ("proxy_tasks", "dagster_project/assets/tasks.py"),
-    "training_datasets": ("export_tasks", "dagster_project/assets/tasks.py"),
-    "base_models": ("base_model", "dagster_project/assets/models.py"),
-    "evaluations": ("evaluate", "dagster_project/assets/evaluation.py"),
-    "benchmark_report": ("report", "dagster_project/assets/evaluation.py"),
-}
-ADAPTER_STAGE = ("train", "dagster_project/assets/models.py")
+def node_name(asset_key) -> str:
+    """The DAG node an asset belongs to: its name, or its key prefix (adapters/<variant>)."""
+    return asset_key.path[0]
 
 
 def pick_executor():
@@ -43,11 +34,12 @@ def pick_executor():
 
 
 def with_code_versions(assets, root: Path, params) -> list:
+    """Each asset's code version covers what its DVC stage runs (dvc.yaml's deps, from the import
+    graph) and the params keys it lists, plus the asset's own module."""
     out = []
     for a in assets:
-        name = a.key.to_user_string()
-        stage, *extra = ASSET_STAGES.get(name, ADAPTER_STAGE)
-        version = code_version(root, params, stage, tuple(extra))
+        own = Path(inspect.getsourcefile(a.op.compute_fn.decorated_fn)).resolve().relative_to(Path(root).resolve())
+        version = code_version(root, params, node_name(a.key), (own.as_posix(),))
         out.append(a.map_asset_specs(lambda spec, v=version: spec.replace_attributes(code_version=v)))
     return out
 

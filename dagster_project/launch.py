@@ -20,7 +20,7 @@ from dagster import AssetKey, DagsterInstance
 from dagster_project.definitions import build_definitions
 from dagster_project.partitions import BASE_MODELS
 from dagster_project.resources import default_root
-from stages.config import load_params
+from fragmentforge.config import load_params
 
 
 def stale_selection(defs, instance) -> tuple[list[AssetKey], dict[str, list[AssetKey]]]:

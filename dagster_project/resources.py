@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from stages.config import Params, load_params
+from fragmentforge.config import Params, load_params
 
 ROOT_ENV = "FRAGMENTFORGE_ROOT"
 

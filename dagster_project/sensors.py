@@ -18,9 +18,9 @@ from dagster import (
 
 from dagster_project.partitions import BASE_MODELS
 from dagster_project.resources import PipelineConfig
-from stages.build_base_model import open_registry
-from stages.config.edit import append_base_models
-from stages.models.watch import watch
+from fragmentforge.models.build import open_registry
+from fragmentforge.config.edit import append_base_models
+from fragmentforge.models.watch import watch
 
 BASE_MODEL_JOB = "base_model_job"
 BASE_MODEL_TAG = "fragmentforge/base_model"  # dagster.yaml limits runs per value of this tag
@@ -30,7 +30,7 @@ BASE_MODEL_TAG = "fragmentforge/base_model"  # dagster.yaml limits runs per valu
         default_status=DefaultSensorStatus.RUNNING)
 def registry_sensor(context: SensorEvaluationContext, pipeline: PipelineConfig) -> SensorResult:
     """Watches models.registry (a folder or an s3:// prefix). A model folder that has landed
-    completely (stages/models/watch.py) and has no partition yet gets one, is appended to
+    completely (stages/fragmentforge/models/watch.py) and has no partition yet gets one, is appended to
     models.base_models in params.yaml (so `dvc repro` sees it too) and gets a run: training,
     evaluation and its report with the regression against the previous model. A model whose
     content changed since it was taken runs again."""

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from stages.config import Params
-
-CODE_PREFIXES = ("stages/", "sql/")
+from fragmentforge.config import Params
+from fragmentforge.lineage import CODE_PREFIXES, files_digest
 
 
 def stage_spec(dvc_yaml: dict, stage: str) -> dict:
@@ -24,26 +23,25 @@ def stage_spec(dvc_yaml: dict, stage: str) -> dict:
     return spec.get("do", spec)
 
 
+def plain(value):
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    return value
+
+
 def params_value(params: Params, dotted: str):
     value = params
     for part in dotted.split("."):
         value = getattr(value, part)
-    return asdict(value) if is_dataclass(value) else value
-
-
-def tree_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return plain(value)
 
 
 def code_version(root: Path, params: Params, stage: str, extra: tuple[str, ...] = ()) -> str:
-    spec = stage_spec(yaml.safe_load((root / "dvc.yaml").read_text()), stage)
-    digest = hashlib.sha256()
+    spec = stage_spec(yaml.safe_load((Path(root) / "dvc.yaml").read_text()), stage)
     code = [d for d in spec.get("deps", []) if isinstance(d, str) and d.startswith(CODE_PREFIXES)] + list(extra)
-    for dep in sorted(code):
-        for path in tree_files(root / dep):
-            digest.update(f"{path.relative_to(root).as_posix()}\0".encode() + path.read_bytes() + b"\0")
+    digest = hashlib.sha256(files_digest(root, code).encode())
     for name in spec.get("params", []):
         digest.update(f"{name}={json.dumps(params_value(params, name), sort_keys=True, default=str)}\0".encode())
     return digest.hexdigest()[:16]

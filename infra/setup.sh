@@ -33,3 +33,11 @@ ensure_env() {
 
 ensure_env .venv requirements.in requirements.lock
 ensure_env .venv-dvc requirements-dvc.in requirements-dvc.lock
+
+# The library itself, editable (stages/fragmentforge), once per pyproject.toml.
+library_stamp="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ "$(cat .venv/.fragmentforge-library 2>/dev/null || true)" != "$library_stamp" ]; then
+  echo "setup: installing the fragmentforge library (editable)"
+  quiet_pip .venv/bin/python -m pip install --quiet --no-deps -e .
+  echo "$library_stamp" > .venv/.fragmentforge-library
+fi

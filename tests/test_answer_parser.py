@@ -1,7 +1,7 @@
 """Regression list for the answer parser: the known ways evaluators misread replies."""
 import pytest
 
-from stages.evaluate.parser import PARSED, UNPARSEABLE, parse_answer
+from fragmentforge.evaluate.parser import PARSED, UNPARSEABLE, parse_answer
 
 OPTIONS = {"A": "5", "B": "2", "C": "6", "D": "4"}
 WORDS = {"A": "Yes", "B": "No", "C": "Not sure"}

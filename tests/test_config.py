@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 import yaml
 
-from stages.config import ConfigError, LocalFolderSource, load_params
+from fragmentforge.config import ConfigError, load_params
 from tests.conftest import REPO
 
 
@@ -36,9 +36,9 @@ def _broken(tmp_path, edit):
     (lambda r: r["synthetic"].update(max_seconds=0.5), "synthetic.max_seconds", ">= min_seconds"),
     (lambda r: r["synthetic"].update(actions=["juggling"]), "synthetic.actions", "unknown action"),
     (lambda r: r["synthetic"].pop("seed"), "synthetic.seed", "required key is missing"),
-    (lambda r: r["ingest"]["sources"].append({"name": "x", "kind": "ftp"}), "ingest.sources[2].kind", "must be one of"),
+    (lambda r: r["ingest"]["sources"].append({"name": "x", "kind": "ftp"}), "ingest.sources", "unknown kind 'ftp'"),
+    (lambda r: r["tasks"]["generators"].update(juggling={}), "tasks.generators", "unknown task 'juggling'"),
     (lambda r: r["ingest"]["sources"].append({"name": "synthetic", "kind": "synthetic"}), "ingest.sources", "used twice"),
-    (lambda r: r["ingest"]["sources"].append({"name": "b", "kind": "s3", "uri": "bucket/x"}), "ingest.sources[2].uri", "s3://"),
     (lambda r: r.update(trainer={}), "trainer", "unknown key"),
     (lambda r: r["training"]["variants"].reverse(), "training.variants", "listed before it"),
     (lambda r: r["training"]["variants"].append({"name": "sft", "datasets": ["x"]}), "training.variants", "twice"),
@@ -61,13 +61,33 @@ def test_missing_or_unparsable_file(tmp_path):
         load_params(bad)
 
 
-def test_source_kinds_become_their_own_types(tmp_path):
+def test_source_kinds_type_their_own_options_when_used(tmp_path):
+    from fragmentforge.sources import local_folder, source_options
+
     raw = yaml.safe_load((REPO / "params.yaml").read_text())
-    raw["ingest"]["sources"] = [{"name": "mine", "kind": "local_folder", "path": "videos", "pattern": "*.mp4"}]
+    raw["ingest"]["sources"] = [{"name": "mine", "kind": "local_folder", "path": "videos", "pattern": "*.mp4"},
+                                {"name": "b", "kind": "s3", "uri": "bucket/x"}]
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(raw))
-    source = load_params(path).ingest.sources[0]
-    assert isinstance(source, LocalFolderSource) and source.pattern == "*.mp4"
+    mine, bucket = load_params(path).ingest.sources  # a bad option does not stop params from loading
+    module, options = source_options(mine)
+    assert module is local_folder and isinstance(options, local_folder.Options) and options.pattern == "*.mp4"
+    with pytest.raises(ConfigError) as info:
+        source_options(bucket)
+    assert "ingest.sources[1].uri" in str(info.value) and "s3://" in str(info.value) and str(path) in str(info.value)
+
+
+def test_generator_options_are_typed_by_the_generator_when_used(tmp_path):
+    from fragmentforge.tasks.registry import active_generators
+
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())
+    raw["tasks"]["generators"]["counting"] = {"sizes": "four"}
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    params = load_params(path)
+    with pytest.raises(ConfigError) as info:
+        active_generators(params.tasks)
+    assert "tasks.generators.counting.sizes" in str(info.value) and str(path) in str(info.value)
 
 
 def test_stage_cli_stops_with_the_message_not_a_traceback(tmp_path):
@@ -78,7 +98,7 @@ def test_stage_cli_stops_with_the_message_not_a_traceback(tmp_path):
     raw = yaml.safe_load((REPO / "params.yaml").read_text())
     raw["ingest"]["workers"] = 0
     bad.write_text(yaml.safe_dump(raw))
-    done = subprocess.run([sys.executable, "-m", "stages.ingest", "--params", str(bad), "--root", str(tmp_path)],
+    done = subprocess.run([sys.executable, "-m", "fragmentforge.ingest", "--params", str(bad), "--root", str(tmp_path)],
                           cwd=REPO, capture_output=True, text=True)
     assert done.returncode != 0
     assert f"bad params: {bad}: ingest.workers: must be in [1, 256]" in done.stderr

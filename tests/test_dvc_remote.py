@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from stages.dvc_remote import run as remote
+from fragmentforge.dvc_remote import run as remote
 from tests.conftest import KEY, REPO, SECRET, free_port
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"

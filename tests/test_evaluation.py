@@ -7,12 +7,12 @@ from dataclasses import replace
 import duckdb
 import numpy as np
 
-from stages.config.schema import EvaluationParams
-from stages.evaluate.model_io import load_model
-from stages.evaluate.questions import Question
-from stages.evaluate.runner import metric_rows, predict
-from stages.evaluate.stats import chance, cluster_bootstrap
-from stages.results_db import record_evaluation
+from fragmentforge.config.schema import EvaluationParams
+from fragmentforge.evaluate.model_io import load_model
+from fragmentforge.evaluate.questions import Question
+from fragmentforge.evaluate.runner import metric_rows, predict
+from fragmentforge.evaluate.stats import chance, cluster_bootstrap
+from fragmentforge.results_db import record_evaluation
 from tests.counting_data import LETTERS, SIZES
 
 EVAL = EvaluationParams(batch_size=8, bootstrap_resamples=500, seed=3)
@@ -87,9 +87,9 @@ def test_bootstrap_resamples_videos_not_questions():
 def test_mvbench_format_file_samples_once_and_reports_bad_entries(tmp_path, lab):
     import json
 
-    from stages.config import SyntheticParams
-    from stages.evaluate import external
-    from stages.synthesize import synthesize
+    from fragmentforge.config import SyntheticParams
+    from fragmentforge.evaluate import external
+    from fragmentforge.synthetic.clips import synthesize
 
     clips = synthesize(SyntheticParams(seed=5, num_clips=2, width=64, height=64, fps=8, min_seconds=2.0,
                                        max_seconds=2.0, crf=20), tmp_path / "synthetic").out_dir / "clips"
@@ -130,8 +130,8 @@ def test_option_text_likelihood_matches_a_direct_computation(lab):
     """Batched, left-padded text scoring equals the mean log-probability computed by hand."""
     import torch
 
-    from stages.evaluate.likelihood import score_rows_by_text
-    from stages.evaluate.model_io import open_rgb, to_chat
+    from fragmentforge.evaluate.likelihood import score_rows_by_text
+    from fragmentforge.evaluate.model_io import open_rgb, to_chat
 
     loaded = load_model(lab["root"] / "registry" / "tiny")
     rows = lab["test_rows"][:3]

@@ -10,7 +10,7 @@ import yaml
 from dagster_project.partitions import RESULTS_DB_POOL
 from dagster_project.sensors import BASE_MODEL_TAG
 from dagster_project.pods import K8S_CONFIG_TAG, POOL_LABEL, POOL_TAG, S3_SECRET
-from stages.config.loader import load_params
+from fragmentforge.config.loader import load_params
 from tests.conftest import REPO
 
 INFRA = REPO / "infra"

@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
-from stages.config import (IngestParams, LabelManifestSource, LocalFolderSource, SyntheticParams)
-from stages.ingest import assign_split, ingest
-from stages.synthesize import synthesize
+from fragmentforge.config import IngestParams, SourceSpec, SyntheticParams
+from fragmentforge.ingest import assign_split, ingest
+from fragmentforge.synthetic.clips import synthesize
 
 TIME_LIMIT = 4.0
 
@@ -66,9 +66,9 @@ def stalled_writer(messy_folder):
 
 def _params(folder, **extra):
     sources = (
-        LocalFolderSource(name="local", kind="local_folder", path=str(folder), pattern="*"),
-        LabelManifestSource(name="table", kind="label_manifest", manifest=str(folder / "labels.csv")),
-        LabelManifestSource(name="ssv2", kind="label_manifest", manifest=str(folder / "ssv2.json")),
+        SourceSpec.of(name="local", kind="local_folder", path=str(folder), pattern="*"),
+        SourceSpec.of(name="table", kind="label_manifest", manifest=str(folder / "labels.csv")),
+        SourceSpec.of(name="ssv2", kind="label_manifest", manifest=str(folder / "ssv2.json")),
     )
     return IngestParams(sources=sources, test_ratio=0.3, probe_time_limit_s=TIME_LIMIT, workers=2,
                         progress=False, **extra)
@@ -118,7 +118,7 @@ def test_every_bad_input_is_quarantined_with_its_reason(tmp_path, messy_folder, 
 
 
 def test_unreadable_source_becomes_a_row_not_a_crash(tmp_path):
-    params = IngestParams(sources=(LocalFolderSource(name="gone", kind="local_folder", path=str(tmp_path / "nope")),),
+    params = IngestParams(sources=(SourceSpec.of(name="gone", kind="local_folder", path=str(tmp_path / "nope")),),
                           test_ratio=0.5, progress=False)
     result = ingest(params, tmp_path, tmp_path, tmp_path / "raw")
     (row,) = pq.read_table(result.manifest).to_pylist()

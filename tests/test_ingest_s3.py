@@ -3,9 +3,9 @@
 import boto3
 import pyarrow.parquet as pq
 
-from stages.config import IngestParams, S3Source, SyntheticParams
-from stages.ingest import ingest
-from stages.synthesize import synthesize
+from fragmentforge.config import IngestParams, SourceSpec, SyntheticParams
+from fragmentforge.ingest import ingest
+from fragmentforge.synthetic.clips import synthesize
 from tests.conftest import free_port
 
 from tests.conftest import SECRET
@@ -21,7 +21,7 @@ def test_videos_under_an_s3_prefix_are_ingested(tmp_path, s3_endpoint):
     client.put_object(Bucket="videos", Key="batch1/broken.mp4", Body=b"\x00" * 512)
     client.put_object(Bucket="videos", Key="elsewhere/skip.mp4", Body=b"x")
 
-    source = S3Source(name="bucket", kind="s3", uri="s3://videos/batch1", pattern="*.mp4", endpoint_url=s3_endpoint)
+    source = SourceSpec.of(name="bucket", kind="s3", uri="s3://videos/batch1", pattern="*.mp4", endpoint_url=s3_endpoint)
     result = ingest(IngestParams(sources=(source,), test_ratio=0.3, progress=False), tmp_path, tmp_path, tmp_path / "raw")
     rows = {r["name"]: r for r in pq.read_table(result.manifest).to_pylist()}
     assert set(rows) == {c.name for c in clips.glob("*.mp4")} | {"broken.mp4"}
@@ -35,7 +35,7 @@ def test_videos_under_an_s3_prefix_are_ingested(tmp_path, s3_endpoint):
 def test_unreachable_endpoint_is_a_clear_quarantined_row(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fragmentforge")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    source = S3Source(name="bucket", kind="s3", uri="s3://videos/batch1",
+    source = SourceSpec.of(name="bucket", kind="s3", uri="s3://videos/batch1",
                       endpoint_url=f"http://127.0.0.1:{free_port()}")
     result = ingest(IngestParams(sources=(source,), test_ratio=0.3, progress=False), tmp_path, tmp_path, tmp_path / "raw")
     (row,) = pq.read_table(result.manifest).to_pylist()

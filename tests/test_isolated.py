@@ -1,7 +1,7 @@
 """One process per item under a time limit: hangs are killed, crashes and errors reported."""
 import time
 
-from stages.video.isolated import map_isolated
+from fragmentforge.video.isolated import map_isolated
 from tests import workers
 
 

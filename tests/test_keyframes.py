@@ -10,11 +10,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from stages.config import KeyframeParams
-from stages.ingest import MANIFEST_FILE, MANIFEST_SCHEMA
-from stages.keyframes import extract_keyframe_sets
-from stages.motion import mgsampler
-from stages.video.encode import write_h264
+from fragmentforge.config import KeyframeParams
+from fragmentforge.ingest import MANIFEST_SCHEMA
+from fragmentforge.layout import MANIFEST
+from fragmentforge.keyframes import extract_keyframe_sets
+from fragmentforge.motion import mgsampler
+from fragmentforge.video.encode import write_h264
 
 PARAMS = KeyframeParams(set_sizes=(3, 4, 5), train_sets_per_size=3, frame_short_side=64, seed=1,
                         time_limit_s=30, workers=2)
@@ -53,7 +54,7 @@ def make_raw(tmp_path, videos):
         row.update(input_id=f"t:{video_id}", video_id=video_id, status="ok", path=str(path), width=64,
                    height=64, fps=10.0, decoder=decoder)
         rows.append(row)
-    pq.write_table(pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA), raw / MANIFEST_FILE)
+    pq.write_table(pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA), raw / MANIFEST)
     return raw
 
 
@@ -182,7 +183,7 @@ def test_downscaled_frames_are_anti_aliased(tmp_path, scaler):
     """One-pixel stripes shrunk 4x and 3.6x must come out about evenly grey. Scalers that
     sample instead of averaging fail: swscale's fast bilinear leaves bands (std > 60),
     point sampling bands or a flat black or white."""
-    from stages.video.decode import pyav_frames
+    from fragmentforge.video.decode import pyav_frames
 
     stripes = np.zeros((256, 256, 3), np.uint8)
     stripes[:, ::2] = 255
@@ -199,9 +200,9 @@ def test_downscaled_frames_are_anti_aliased(tmp_path, scaler):
 def test_batched_scores_match_frame_by_frame_scores(tmp_path, monkeypatch, mode):
     """The decode pass scores frames in batches; across batch edges (37 frames, batches of
     5) every adjacent and skip-one score must equal the one computed pair by pair."""
-    from stages.motion import extract
-    from stages.motion.motion import one_minus_ssim, shrink
-    from stages.video.decode import pyav_frames
+    from fragmentforge.motion import extract
+    from fragmentforge.motion.motion import one_minus_ssim, shrink
+    from fragmentforge.video.decode import pyav_frames
 
     clip = tmp_path / "clip.mp4"
     write_h264(clip, moving_square(37, lambda i: i % 3 != 0), fps=10)

@@ -25,10 +25,10 @@ from dagster import AssetKey, AssetRecordsFilter, DagsterRunStatus, Definitions,
 from dagster_project.definitions import build_definitions
 from dagster_project.launch import stale_selection
 from dagster_project.sensors import BASE_MODEL_TAG
-from stages.config import load_params
-from stages.models.tiny_qwen2vl import build_tiny_qwen2vl
-from stages.results_db import sql
-from stages.tasks.checks import CHECKS
+from fragmentforge.config import load_params
+from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.results_db import sql
+from fragmentforge.tasks.checks import CHECKS
 from tests.dagster_ui import dagster_dev
 from tests.conftest import REPO, make_instance, make_project, tree_digest
 
@@ -80,7 +80,7 @@ def lived(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("lived"))
     home = root / ".dagster_home"
     make_instance(home)
-    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(root)}
+    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": f"{root}:{root / 'stages'}"}
     env.pop("FRAGMENTFORGE_ROOT", None)
 
     def launch():
@@ -271,7 +271,8 @@ def dismiss_welcome(page):
 
 
 def dvc_runner(root):
-    env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": f"{root}:{root / 'stages'}"}
 
     def dvc(*args, check=True):
         done = subprocess.run([str(DVC), *args], cwd=root, env=env, capture_output=True, text=True, timeout=900)
@@ -311,7 +312,7 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     print(f"no-op dvc repro took {noop:.1f} s")  # the 5 s target is measured by make bench-noop
 
     # The DVC remote on S3: push, lose the local copies, pull them back.
-    from stages.dvc_remote import run as remote
+    from fragmentforge.dvc_remote import run as remote
 
     assert remote(root, ["setup", "--url", "s3://dvc-store/fragmentforge", "--endpoint", s3_endpoint,
                          "--create-bucket"]) == 0

@@ -9,10 +9,10 @@ from dagster import build_sensor_context
 
 from dagster_project.resources import PipelineConfig
 from dagster_project.sensors import registry_sensor
-from stages.config import load_params
-from stages.config.edit import append_base_models
-from stages.models.registry import Registry
-from stages.models.watch import watch
+from fragmentforge.config import load_params
+from fragmentforge.config.edit import append_base_models
+from fragmentforge.models.registry import Registry
+from fragmentforge.models.watch import watch
 from tests.conftest import REPO, free_port, make_instance, write_params
 
 WEIGHTS = "model.safetensors"
@@ -123,7 +123,7 @@ def test_sensor_on_a_local_registry(tmp_path, lab):
 
 @pytest.mark.slow
 def test_sensor_on_an_s3_registry(tmp_path, lab, s3_endpoint):
-    from stages.sources.s3 import filesystem
+    from fragmentforge.sources.s3 import filesystem
 
     fs = filesystem(s3_endpoint)
     fs.mkdir("models")
@@ -133,7 +133,7 @@ def test_sensor_on_an_s3_registry(tmp_path, lab, s3_endpoint):
 
 
 def test_an_s3_registry_with_a_wrong_secret_or_a_dead_endpoint_says_so(rclone_s3, monkeypatch):
-    from stages.models.registry import RegistryAccessError
+    from fragmentforge.models.registry import RegistryAccessError
 
     wrong = "not-the-secret"
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", wrong)

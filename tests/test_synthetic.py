@@ -5,11 +5,11 @@ import av
 import numpy as np
 import pytest
 
-from stages.config import SyntheticParams
-from stages.synthesize import LABELS_FILE, clip_plan, synthesize
-from stages.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
-from stages.synthetic.world import clip_rng, synthesize_clip
-from stages.video.encode import write_h264, x264_instruction_sets
+from fragmentforge.config import SyntheticParams
+from fragmentforge.synthetic.clips import LABELS_FILE, clip_plan, synthesize
+from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
+from fragmentforge.synthetic.world import clip_rng, synthesize_clip
+from fragmentforge.video.encode import write_h264, x264_instruction_sets
 from tests.conftest import tree_digest
 
 ALL_ACTIONS = SyntheticParams(seed=11, num_clips=len(ACTIONS), width=128, height=128, fps=10,

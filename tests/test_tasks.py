@@ -11,9 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 from dagster import materialize
 
-from stages import export_tasks, ingest, keyframes, proxy_tasks, synthesize, validate_tasks
-from stages.config import load_params
-from stages.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
+from stages import keyframe_sets, proxy_tasks, raw_videos, synthetic_clips, task_gate, training_datasets
+from fragmentforge.tasks import datasets, generate
+from fragmentforge.config import load_params
+from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
 from tests.conftest import make_project
 
 
@@ -22,7 +23,7 @@ def built(tmp_path_factory) -> Path:
     """A small project run through keyframes, proxy tasks, the gate and the export."""
     root = make_project(tmp_path_factory.mktemp("tasks"))
     args = ["--params", str(root / "params.yaml"), "--root", str(root)]
-    for stage in (synthesize, ingest, keyframes, proxy_tasks, validate_tasks, export_tasks):
+    for stage in (synthetic_clips, raw_videos, keyframe_sets, proxy_tasks, task_gate, training_datasets):
         stage.main(args)
     return root
 
@@ -191,8 +192,8 @@ def test_gate_fails_on_bad_records_and_dagster_skips_the_export(built, monkeypat
     from dagster_project.assets import tasks as task_assets
     from dagster_project.definitions import build_definitions
 
-    original = proxy_tasks.generate_records
-    monkeypatch.setattr(proxy_tasks, "generate_records", lambda c, p: corrupt(original(c, p)))
+    original = generate.generate_records
+    monkeypatch.setattr(generate, "generate_records", lambda c, p: corrupt(original(c, p)))
     exports = built / "data" / "exports"
     before = sorted(p.name for p in exports.rglob("*"))
     defs = build_definitions(project_root=str(built))
@@ -212,5 +213,5 @@ def test_gate_fails_on_bad_records_and_dagster_skips_the_export(built, monkeypat
         failed = {row[0] for row in conn.execute(
             "select distinct check_name from task_validation where not success").fetchall()}
     assert {"answer_in_options", "split_leakage", "frames_exist"} <= failed
-    with pytest.raises(export_tasks.GateNotPassed):
-        export_tasks.export_tasks(load_params(built / "params.yaml"), built)
+    with pytest.raises(datasets.GateNotPassed):
+        datasets.export_tasks(load_params(built / "params.yaml"), built)

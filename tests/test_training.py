@@ -1,6 +1,6 @@
 """Base models and LoRA training: the registry, the embedded tiny Qwen2-VL, LLaMA-Factory runs.
 
-Accuracy is measured with plain transformers + peft (stages/evaluate), never with
+Accuracy is measured with plain transformers + peft (stages/fragmentforge/evaluate), never with
 LLaMA-Factory's predict path.
 """
 from __future__ import annotations
@@ -16,15 +16,15 @@ import duckdb
 import psutil
 import pytest
 
-from stages.config import load_params
-from stages.config.schema import VariantSpec
-from stages.evaluate.likelihood import accuracy, score_rows
-from stages.evaluate.model_io import load_model, to_chat
-from stages.models.registry import Registry
-from stages.models.tiny_qwen2vl import build_tiny_qwen2vl
-from stages.results_db import record_training
-from stages.training.recipe import build_recipe
-from stages.training.runner import RECORD, dataset_fingerprint, read_log, train_variant
+from fragmentforge.config import load_params
+from fragmentforge.config.schema import VariantSpec
+from fragmentforge.evaluate.likelihood import accuracy, score_rows
+from fragmentforge.evaluate.model_io import load_model, to_chat
+from fragmentforge.models.registry import Registry
+from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.results_db import record_training
+from fragmentforge.training.recipe import build_recipe
+from fragmentforge.training.runner import RECORD, dataset_fingerprint, read_log, train_variant
 from tests.conftest import REPO
 from tests.counting_data import make_rows, preference_rows, write_datasets
 
@@ -99,7 +99,7 @@ def test_registry_reports_folders_that_are_not_models(tmp_path, lab):
 def test_registry_on_s3_builds_scans_and_copies_by_hash(tmp_path, s3_endpoint, lab):
     import boto3
 
-    from stages.build_base_model import build_base_model, open_registry
+    from fragmentforge.models.build import build_base_model, open_registry
 
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="models")
     params = replace(PARAMS, models=replace(PARAMS.models, registry="s3://models/registry", endpoint_url=s3_endpoint))
@@ -183,7 +183,7 @@ def test_training_rows_replace_rather_than_duplicate(lab, tmp_path):
 
 RESUME_SCRIPT = """
 import sys, pickle
-from stages.training.runner import train_variant
+from fragmentforge.training.runner import train_variant
 train_variant(**pickle.load(open(sys.argv[1], "rb")))
 """
 

@@ -8,7 +8,7 @@ from tests.conftest import REPO
 
 @pytest.mark.slow
 def test_webserver_on_loopback_lists_every_asset(tmp_path):
-    env = {"DAGSTER_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+    env = {"DAGSTER_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": f"{REPO}:{REPO / 'stages'}"}
     with webserver(REPO, env) as url:
         data = graphql(url, "{ assetNodes { assetKey { path } groupName } }")
     nodes = {n["assetKey"]["path"][0]: n["groupName"] for n in data["data"]["assetNodes"]}

@@ -24,7 +24,7 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
     def evaluations(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
         """Every benchmark question through the base model and each of its adapters (plain transformers + peft)."""
         base = context.partition_key
-        from stages.evaluate_models import evaluate_base_model
+        from fragmentforge.evaluate.evaluations import evaluate_base_model
 
         lines, run_ids = [], []
         with retry_transient(context):
@@ -47,7 +47,7 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
         """Loads the model's training and evaluation outputs into the results database, then writes
         its report (data/reports/{base model}/): FineVidBench table, four-way comparison, regression
         against the previous base model, charts, lineage."""
-        from stages.report import build_report
+        from fragmentforge.report import build_report
 
         summary = build_report(pipeline.params(), pipeline.root, context.partition_key)
         metadata = {"html": MetadataValue.path(summary["html"]), "markdown": MetadataValue.path(summary["markdown"]),

@@ -16,15 +16,15 @@ from dagster_project.partitions import BASE_MODELS
 from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
 from dagster_project.retries import retry_transient
-from stages.config.schema import VariantSpec
+from fragmentforge.config.schema import VariantSpec
 
 
 @asset(group_name="models", partitions_def=BASE_MODELS, op_tags=cpu_pod_tags())
 def base_models(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """One base model of the registry (a partition each): checked loadable, described, hashed.
     The embedded tiny Qwen2-VL is built first when it is missing or stale."""
-    from stages.build_base_model import build_base_model, open_registry
-    from stages.models.registry import ModelFolderError
+    from fragmentforge.models.build import build_base_model, open_registry
+    from fragmentforge.models.registry import ModelFolderError
 
     params = pipeline.params()
     name = context.partition_key
@@ -47,8 +47,11 @@ def base_models(context: AssetExecutionContext, pipeline: PipelineConfig) -> Mat
     })
 
 
+ADAPTERS = "adapters"  # the DAG node: DVC stage `adapters`, stages/adapters.py, assets adapters/<variant>
+
+
 def asset_name(variant: str) -> str:
-    return "adapter_" + re.sub(r"[^0-9a-zA-Z]+", "_", variant).strip("_")
+    return re.sub(r"[^0-9a-zA-Z]+", "_", variant).strip("_")
 
 
 def loss_plot(path) -> str:
@@ -60,12 +63,12 @@ def loss_plot(path) -> str:
 def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -> AssetsDefinition:
     deps = [base_models, training_datasets] + ([upstream[variant.parent]] if variant.parent else [])
 
-    @asset(name=asset_name(variant.name), group_name="models", deps=deps, op_tags={**gpu_pod_tags(), **TORCH_STEP},
+    @asset(name=asset_name(variant.name), key_prefix=[ADAPTERS], group_name="models", deps=deps, op_tags={**gpu_pod_tags(), **TORCH_STEP},
            partitions_def=BASE_MODELS,
            description=f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
                        + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune}).")
     def _adapter(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
-        from stages.train import train_one
+        from fragmentforge.training.adapters import train_one
 
         with retry_transient(context):  # copying the base model from an s3:// registry
             result = train_one(pipeline.params(), pipeline.root, context.partition_key, variant.name)

@@ -18,27 +18,18 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.assets.keyframes import keyframe_sets
 from dagster_project.partitions import RESULTS_DB_POOL
 from dagster_project.resources import PipelineConfig
-from stages.tasks.checks import CHECKS
-
-CHECK_DESCRIPTIONS = {
-    "schema": "Columns, types, required values, known tasks / levels / splits, unique ids.",
-    "answer_in_options": "The answer letter points at an option whose text is answer_text.",
-    "options_unique": "No option text appears twice in a question.",
-    "counting_answers": "Counting answers equal the number of frames shown.",
-    "rearrangement_answers": "Rearrangement answers are permutations that restore time order.",
-    "disorder_answers": "Disorder answers say Yes exactly when the shown order is not time order.",
-    "consistency_answers": "Consistency answers say Yes exactly when the two frames are byte-identical.",
-    "split_leakage": "No video has records in both splits.",
-    "frames_exist": "Every frame (or video) a record names exists.",
-    "letter_balance": "Each answer letter's share per task is within the tolerance of uniform.",
-    "task_counts": "Each task has at least the minimum number of records per split.",
-}
+from fragmentforge.tasks.checks import gate_checks
+from fragmentforge.tasks.registry import describe_generators
 
 
-@asset(group_name="tasks", deps=[keyframe_sets])
+def proxy_tasks_description() -> str:
+    lines = [f"- **{name}**: {text}" for name, text in describe_generators().items()]
+    return "QA records (data/tasks/qa.parquet) from every task generator:\n" + "\n".join(lines)
+
+
+@asset(group_name="tasks", deps=[keyframe_sets], description=proxy_tasks_description())
 def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
-    """SF²T fragment tasks and FineVidBench scene tasks as canonical QA records (data/tasks)."""
-    from stages.proxy_tasks import run_proxy_tasks
+    from fragmentforge.tasks.generate import run_proxy_tasks
 
     result = run_proxy_tasks(pipeline.params(), pipeline.root)
     table = "\n".join(f"| {k} | {v} |" for k, v in result.summary["per_task_split"].items())
@@ -51,11 +42,11 @@ def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
     })
 
 
-@multi_asset_check(specs=[AssetCheckSpec(name, asset=proxy_tasks, blocking=True, description=CHECK_DESCRIPTIONS[name])
-                          for name in CHECKS], pool=RESULTS_DB_POOL)
+@multi_asset_check(specs=[AssetCheckSpec(name, asset=proxy_tasks, blocking=True, description=text)
+                          for name, text in gate_checks().items()], pool=RESULTS_DB_POOL)
 def task_gate(pipeline: PipelineConfig, duckdb: DuckDBResource):
     """Great Expectations suites over the QA records; rows go to the task_validation table."""
-    from stages.validate_tasks import validate_tasks
+    from fragmentforge.tasks.gate import validate_tasks
 
     with duckdb.get_connection() as conn:
         gate, report = validate_tasks(pipeline.params(), pipeline.root, conn)
@@ -72,7 +63,7 @@ def task_gate(pipeline: PipelineConfig, duckdb: DuckDBResource):
 @asset(group_name="tasks", deps=[proxy_tasks])
 def training_datasets(pipeline: PipelineConfig) -> MaterializeResult:
     """LLaMA-Factory dataset folder (dataset_info.json + sharegpt files) from validated records."""
-    from stages.export_tasks import export_tasks
+    from fragmentforge.tasks.datasets import export_tasks
 
     counts = export_tasks(pipeline.params(), pipeline.root)
     return MaterializeResult(metadata={"entries": MetadataValue.json(counts), "total": sum(counts.values())})

@@ -13,11 +13,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from stages.config import load_params
-from stages.evaluate.model_io import load_model
-from stages.evaluate.questions import load_questions
-from stages.evaluate.runner import predict
-from stages.proxy_tasks import QA_FILE
+from fragmentforge.config import load_params
+from fragmentforge.evaluate.model_io import load_model
+from fragmentforge.evaluate.questions import load_questions
+from fragmentforge.evaluate.runner import predict
+from fragmentforge.layout import layout
 
 ROUNDS = 3
 QUESTIONS = 320  # the whole default benchmark
@@ -29,7 +29,7 @@ def main() -> None:
     params = load_params(root / "params.yaml")
     base = params.models.base_models[0]
     adapter = root / params.paths.adapters_dir / base / "sf2t"
-    qa = root / params.paths.tasks_dir / QA_FILE
+    qa = layout(params, root).qa
     if not qa.exists() or not adapter.exists():
         raise SystemExit("no benchmark questions or sf2t adapter: run `make run` first")
     questions = load_questions(qa)[:QUESTIONS]

@@ -30,8 +30,8 @@ REPEATS = 5
 def _ours(path: str, out: str, decoder: str = "pyav") -> dict:
     import av
 
-    from stages.config import KeyframeParams
-    from stages.motion.extract import KeyframeJob, extract_keyframes
+    from fragmentforge.config import KeyframeParams
+    from fragmentforge.motion.extract import KeyframeJob, extract_keyframes
 
     with av.open(path) as c:
         s = c.streams.video[0]
@@ -54,11 +54,11 @@ def _naive(path: str, out: str) -> dict:
     import numpy as np
     from PIL import Image
 
-    from stages.config import KeyframeParams
-    from stages.motion.extract import KeyframeJob, _sets, frame_name
-    from stages.motion.motion import mean_abs_differences, shrink, to_gray
-    from stages.motion.variants import INTERPOLATORS, speed_streams
-    from stages.video.decode import output_size
+    from fragmentforge.config import KeyframeParams
+    from fragmentforge.motion.extract import KeyframeJob, _sets, frame_name
+    from fragmentforge.motion.motion import mean_abs_differences, shrink, to_gray
+    from fragmentforge.motion.variants import INTERPOLATORS, speed_streams
+    from fragmentforge.video.decode import output_size
 
     started = time.perf_counter()
     params = KeyframeParams(set_sizes=(3, 4, 5), train_sets_per_size=2, frame_short_side=128)
@@ -92,7 +92,7 @@ def _imports(path: str, out: str) -> dict:
     import decord  # noqa: F401
     from PIL import Image  # noqa: F401
 
-    from stages.motion.extract import extract_keyframes  # noqa: F401
+    from fragmentforge.motion.extract import extract_keyframes  # noqa: F401
     return {"seconds": 0.0, "frames": 0}
 
 

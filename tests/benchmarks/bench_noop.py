@@ -26,7 +26,7 @@ def timed(cmd: list[str], env: dict) -> tuple[float, str]:
 
 def main() -> None:
     env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
-           "DAGSTER_HOME": str(ROOT / ".dagster_home"), "PYTHONPATH": str(ROOT)}
+           "DAGSTER_HOME": str(ROOT / ".dagster_home"), "PYTHONPATH": f"{ROOT}:{ROOT / 'stages'}"}
     launcher = [sys.executable, "-m", "dagster_project.launch"]
     repro = [str(DVC), "repro"]
     _, log = timed(launcher, env)

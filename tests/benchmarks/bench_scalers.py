@@ -19,7 +19,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image
 
-from stages.video.decode import SWS_FILTERS
+from fragmentforge.video.decode import SWS_FILTERS
 
 CONTRAST = {"fast bilinear": "FAST_BILINEAR", "point": "POINT"}
 

@@ -16,10 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from stages.config import load_params
-from stages.proxy_tasks import KEYFRAMES_FILE, MANIFEST_FILE, write_records
-from stages.tasks.build import generate_records
-from stages.tasks.context import load_contexts
+from fragmentforge.config import load_params
+from fragmentforge.layout import layout
+from fragmentforge.tasks.generate import write_records
+from fragmentforge.tasks.build import generate_records
+from fragmentforge.tasks.context import load_contexts
 
 ROUNDS = 9
 TARGET_PER_S = 50_000
@@ -36,7 +37,7 @@ def main() -> None:
     if not (root / p.frames_dir / KEYFRAMES_FILE).exists():
         raise SystemExit("no keyframe sets: run `make run` first")
     started = time.perf_counter()
-    contexts = load_contexts(root, root / p.raw_dir / MANIFEST_FILE, root / p.frames_dir / KEYFRAMES_FILE)
+    contexts = load_contexts(root, layout(params, root).manifest, layout(params, root).keyframes)
     load_s = time.perf_counter() - started
     rates, records = [], []
     for _ in range(ROUNDS):

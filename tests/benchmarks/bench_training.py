@@ -21,11 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from stages.config import load_params
-from stages.config.schema import VariantSpec
-from stages.models.registry import Registry
-from stages.models.tiny_qwen2vl import build_tiny_qwen2vl
-from stages.training.runner import train_variant
+from fragmentforge.config import load_params
+from fragmentforge.config.schema import VariantSpec
+from fragmentforge.models.registry import Registry
+from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.training.runner import train_variant
 from tests.counting_data import make_rows, write_datasets
 
 ROUNDS = 5

@@ -1,0 +1,1 @@
+"""FragmentForge's library: everything the DAG nodes in stages/ call."""

@@ -1,0 +1,278 @@
+"""The shape of params.yaml: one frozen dataclass per section.
+
+A field's `check` metadata is (predicate, requirement); `problems()` covers rules that
+span fields. Paths are relative to the project root.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+from fragmentforge.config.loader import PluginOptions, plugin_options, rest_field
+
+
+def check(predicate, requirement):
+    return field(metadata={"check": (predicate, requirement)})
+
+
+def check_default(default, predicate, requirement):
+    return field(default=default, metadata={"check": (predicate, requirement)})
+
+
+def _even_between(lo: int, hi: int):
+    return (lambda v: lo <= v <= hi and v % 2 == 0), f"must be an even number in [{lo}, {hi}]"
+
+
+@dataclass(frozen=True)
+class PathsParams:
+    synthetic_dir: str
+    raw_dir: str
+    frames_dir: str
+    tasks_dir: str
+    validation_dir: str
+    exports_dir: str
+    results_db: str
+    adapters_dir: str = "data/adapters"
+    train_work_dir: str = "data/train_work"  # checkpoints of unfinished runs, outside DVC's outputs
+    model_cache_dir: str = "data/model_cache"  # local copies of s3 models, registry hash cache
+    eval_dir: str = "data/eval"
+    eval_cache_dir: str = "data/eval_cache"  # frames sampled from external benchmarks' videos
+    reports_dir: str = "data/reports"
+
+
+@dataclass(frozen=True)
+class SyntheticParams:
+    seed: int = check(lambda v: v >= 0, "must be >= 0")
+    num_clips: int = check(lambda v: 1 <= v <= 100_000, "must be in [1, 100000]")
+    width: int = check(*_even_between(32, 1920))
+    height: int = check(*_even_between(32, 1080))
+    fps: int = check(lambda v: 1 <= v <= 60, "must be in [1, 60]")
+    min_seconds: float = check(lambda v: v > 0, "must be > 0")
+    max_seconds: float = check(lambda v: v <= 60, "must be <= 60")
+    crf: int = check(lambda v: 0 <= v <= 51, "must be in [0, 51] (x264 quality scale)")
+    actions: Optional[tuple[str, ...]] = None
+
+    def problems(self):
+        if self.max_seconds < self.min_seconds:
+            yield "max_seconds", f"must be >= min_seconds ({self.min_seconds})"
+        if self.min_seconds * self.fps < 8:
+            yield "min_seconds", "clips need at least 8 frames (min_seconds * fps >= 8)"
+        if self.actions is not None:
+            from fragmentforge.synthetic.actions import ACTIONS
+
+            for name in self.actions:
+                if name not in ACTIONS:
+                    yield "actions", f"unknown action {name!r} (known: {', '.join(sorted(ACTIONS))})"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One entry of ingest.sources: its name, its kind (a module in fragmentforge/sources) and
+    the kind's own options, which that module types and checks when the source is read."""
+
+    name: str
+    kind: str
+    options: PluginOptions = rest_field()
+
+    @classmethod
+    def of(cls, name: str, kind: str, **options) -> "SourceSpec":
+        """A source built in code (tests, notebooks) rather than read from params.yaml."""
+        return cls(name, kind, plugin_options(options, "<code>", f"source {name!r}"))
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    sources: tuple[SourceSpec, ...]
+    test_ratio: float = check(lambda v: 0.0 < v < 1.0, "must be strictly between 0 and 1")
+    split_salt: str = "fragmentforge"
+    probe_time_limit_s: float = check_default(120.0, lambda v: v > 0, "must be > 0")
+    workers: int = check_default(2, lambda v: 1 <= v <= 256, "must be in [1, 256]")
+    progress: bool = True
+
+    def problems(self):
+        if not self.sources:
+            yield "sources", "name at least one source"
+        from fragmentforge.plugins import names as plugin_names
+
+        known = plugin_names("fragmentforge.sources")
+        for s in self.sources:
+            if s.kind not in known:
+                yield "sources", f"{s.name}: unknown kind {s.kind!r} (known: {', '.join(known)})"
+        names = [s.name for s in self.sources]
+        for name in names:
+            if names.count(name) > 1:
+                yield "sources", f"source name {name!r} is used twice"
+                return
+
+
+@dataclass(frozen=True)
+class KeyframeParams:
+    """Motion-guided keyframe sets (MGSampler) over each speed variant."""
+
+    set_sizes: tuple[int, ...] = check(lambda v: len(v) > 0 and all(2 <= n <= 16 for n in v),
+                                       "must list set sizes between 2 and 16")
+    train_sets_per_size: int = check(lambda v: 0 <= v <= 64, "must be in [0, 64]")
+    score_mode: Literal["fast", "faithful"] = "fast"
+    # Backend tried first for the sequential pass (the other is the fallback). PyAV by
+    # default: decord's decode-and-scale measured about 1.4x ffmpeg's decode, PyAV's 1.1x.
+    decoder: Literal["pyav", "decord"] = "pyav"
+    fast_score_width: int = check_default(64, lambda v: 8 <= v <= 1024, "must be in [8, 1024]")
+    frame_short_side: int = check_default(128, lambda v: 16 <= v <= 2160, "must be in [16, 2160]")
+    # Downscaling filter for stored frames. `area` (each pixel the mean of the source pixels
+    # it covers) is anti-aliased, closer to a Lanczos reference on real video than swscale's
+    # `bilinear` (a tent twice as wide: blurrier) and about half its cost. PyAV path only:
+    # decord scales with its own filter.
+    frame_scaler: Literal["area", "bilinear", "bicubic"] = "area"
+    jpeg_quality: int = check_default(90, lambda v: 1 <= v <= 100, "must be in [1, 100]")
+    slow_interpolation: Literal["blend", "flow"] = "blend"
+    window_stride: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
+    time_limit_s: float = check_default(300.0, lambda v: v > 0, "must be > 0")
+    workers: int = check_default(2, lambda v: 1 <= v <= 256, "must be in [1, 256]")
+
+    def problems(self):
+        if len(set(self.set_sizes)) != len(self.set_sizes):
+            yield "set_sizes", "lists a size twice"
+
+
+@dataclass(frozen=True)
+class TasksParams:
+    """Proxy-task generation (SF²T fragment tasks, FineVidBench scene tasks) and its gate."""
+
+    seed: int = check(lambda v: v >= 0, "must be >= 0")
+    # Every module in fragmentforge/tasks/generators runs; an entry here overrides that
+    # generator's own options (its `Options`), e.g. `action: {per_unit: 3}` or `enabled: false`.
+    generators: dict[str, PluginOptions] = field(default_factory=dict)
+    fragment_variant: Literal["normal", "slow", "fast"] = "normal"
+    train_modes: tuple[Literal["test", "train"], ...] = ("test", "train")
+    scene_frames: int = check_default(5, lambda v: 2 <= v <= 16, "must be in [2, 16]")
+    min_per_task_train: int = check_default(10, lambda v: v >= 0, "must be >= 0")
+    min_per_task_test: int = check_default(10, lambda v: v >= 0, "must be >= 0")
+    letter_tolerance: float = check_default(0.03, lambda v: 0 < v < 1, "must be in (0, 1)")
+
+    def problems(self):
+        from fragmentforge.plugins import names
+
+        known = names("fragmentforge.tasks.generators")
+        for name in self.generators:
+            if name not in known:
+                yield "generators", f"unknown task {name!r} (known: {', '.join(known)})"
+        if not self.train_modes:
+            yield "train_modes", "name at least one keyframe mode"
+
+
+@dataclass(frozen=True)
+class TinyModelParams:
+    """The embedded default base model: a tiny Qwen2-VL built from this config (no downloads)."""
+
+    name: str = "tiny-qwen2vl"
+    seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
+    vocab_size: int = check_default(1024, lambda v: 300 <= v <= 200_000, "must be in [300, 200000]")
+    hidden_size: int = check_default(64, lambda v: 16 <= v <= 8192, "must be in [16, 8192]")
+    intermediate_size: int = check_default(128, lambda v: 16 <= v, "must be >= 16")
+    layers: int = check_default(2, lambda v: 1 <= v <= 128, "must be in [1, 128]")
+    heads: int = check_default(4, lambda v: 1 <= v <= 128, "must be in [1, 128]")
+    kv_heads: int = check_default(2, lambda v: 1 <= v <= 128, "must be in [1, 128]")
+    vision_depth: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    vision_embed_dim: int = check_default(32, lambda v: 8 <= v <= 4096, "must be in [8, 4096]")
+    vision_heads: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    lm_head_init_std: float = check_default(0.25, lambda v: 0 < v <= 2, "must be in (0, 2]")
+    image_min_pixels: int = check_default(56 * 56, lambda v: v >= 28 * 28, "must be >= 784 (one merged patch)")
+    image_max_pixels: int = check_default(112 * 112, lambda v: v >= 28 * 28, "must be >= 784 (one merged patch)")
+
+    def problems(self):
+        if self.hidden_size % self.heads or (self.hidden_size // self.heads) % 8:
+            yield "heads", "hidden_size / heads must be a multiple of 8 (M-RoPE splits it in three)"
+        if self.heads % self.kv_heads:
+            yield "kv_heads", "must divide heads"
+        if self.vision_embed_dim % self.vision_heads:
+            yield "vision_heads", "must divide vision_embed_dim"
+        if self.image_max_pixels < self.image_min_pixels:
+            yield "image_max_pixels", "must be >= image_min_pixels"
+
+
+@dataclass(frozen=True)
+class ModelsParams:
+    """The model registry and the base models the pipeline trains and evaluates."""
+
+    registry: str = check(lambda v: bool(v), "must name a folder or an s3:// prefix")
+    base_models: tuple[str, ...] = check(lambda v: len(v) > 0, "name at least one base model")
+    tiny: TinyModelParams
+    endpoint_url: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """One training variant: its data, the stage, and what it starts from and tunes."""
+
+    name: str = check(lambda v: bool(v) and "/" not in v and not v.startswith("."), "must be a plain folder name")
+    datasets: tuple[str, ...] = check(lambda v: len(v) > 0, "name at least one dataset")
+    stage: Literal["sft", "dpo"] = "sft"
+    parent: Optional[str] = None  # a variant whose adapter this one continues training
+    tune: Literal["language", "vision", "all"] = "all"  # MA-Bench's ablation: which parts get LoRA
+    epochs: Optional[float] = None  # overrides training.epochs
+    learning_rate: Optional[float] = None  # overrides training.learning_rate
+    label: Optional[str] = None  # the report's name for it (e.g. the paper's "Base(SFT)"); default the name
+
+
+@dataclass(frozen=True)
+class TrainingParams:
+    """LoRA training through LLaMA-Factory; one adapter per (base model, variant)."""
+
+    variants: tuple[VariantSpec, ...]
+    seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
+    lora_rank: int = check_default(8, lambda v: 1 <= v <= 1024, "must be in [1, 1024]")
+    lora_alpha: int = check_default(16, lambda v: v >= 1, "must be >= 1")
+    lora_dropout: float = check_default(0.0, lambda v: 0 <= v < 1, "must be in [0, 1)")
+    lora_target: str = "all"
+    learning_rate: float = check_default(5e-3, lambda v: 0 < v < 1, "must be in (0, 1)")
+    epochs: float = check_default(1.0, lambda v: 0 < v <= 1000, "must be in (0, 1000]")
+    batch_size: int = check_default(8, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    grad_accum: int = check_default(1, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    lr_scheduler: str = "cosine"
+    warmup_ratio: float = check_default(0.05, lambda v: 0 <= v < 1, "must be in [0, 1)")
+    cutoff_len: int = check_default(2048, lambda v: 16 <= v, "must be >= 16")
+    save_steps: int = check_default(100, lambda v: v >= 1, "must be >= 1")
+    logging_steps: int = check_default(5, lambda v: v >= 1, "must be >= 1")
+    pref_beta: float = check_default(0.1, lambda v: v > 0, "must be > 0")
+    pref_loss: Literal["sigmoid", "hinge", "ipo", "kto_pair", "orpo", "simpo"] = "sigmoid"
+    preprocessing_workers: int = check_default(1, lambda v: 1 <= v <= 256, "must be in [1, 256]")
+    max_samples: Optional[int] = None  # cap per dataset (a quick look at a new base model)
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # auto: bf16 on CUDA, fp32 on CPU
+    time_limit_s: float = check_default(3600.0, lambda v: v > 0, "must be > 0")
+
+    def problems(self):
+        names = [v.name for v in self.variants]
+        for v in self.variants:
+            if names.count(v.name) > 1:
+                yield "variants", f"variant {v.name!r} is listed twice"
+            if v.parent is not None and v.parent not in names[:names.index(v.name)]:
+                yield "variants", f"{v.name}: parent {v.parent!r} must be a variant listed before it"
+
+
+@dataclass(frozen=True)
+class EvaluationParams:
+    """The benchmark run on plain transformers + peft: every model, every variant, same frames."""
+
+    scoring: Literal["likelihood", "generation"] = "likelihood"
+    likelihood_target: Literal["letter", "text"] = "letter"  # text: each option's own words as the reply
+    batch_size: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    max_new_tokens: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    bootstrap_resamples: int = check_default(1000, lambda v: 100 <= v <= 1_000_000, "must be in [100, 1000000]")
+    seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    max_questions: Optional[int] = None  # a quick look: the first questions by qa_id
+    external_frames: int = check_default(8, lambda v: 1 <= v <= 64, "must be in [1, 64]")  # MVBench-format files
+    external_time_limit_s: float = check_default(120.0, lambda v: v > 0, "must be > 0")  # per video's sampling
+
+
+@dataclass(frozen=True)
+class Params:
+    paths: PathsParams
+    synthetic: SyntheticParams
+    ingest: IngestParams
+    keyframes: KeyframeParams
+    tasks: TasksParams
+    models: ModelsParams
+    training: TrainingParams
+    evaluation: EvaluationParams

@@ -1,0 +1,83 @@
+"""Stage: the benchmark (test-split QA records) for each base model and each of its variants.
+
+Output: <paths.eval_dir>/<base>/<variant>/predictions.parquet and run.json (the report step
+loads them into the results database's runs, predictions and metrics tables). Variant "base" is the model
+without an adapter. A run whose id (base, adapter, data, params, code hashes) is
+unchanged is not evaluated again.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from fragmentforge.cli import parse_base_stage_args
+from fragmentforge.common import replace_dir, write_json_atomic
+from fragmentforge.config import Params
+from fragmentforge.evaluate.identity import benchmark, now, run_record
+from fragmentforge.evaluate.model_io import load_model, pick_device
+from fragmentforge.evaluate.runner import metric_rows, predict
+from fragmentforge.layout import PREDICTIONS, RUN, layout
+from fragmentforge.models.build import open_registry
+from fragmentforge.training.runner import RECORD
+
+BASE_VARIANT = "base"
+
+
+def variants_of(params: Params, root: Path, base: str) -> list[tuple[str, Path | None]]:
+    out = [(BASE_VARIANT, None)]
+    for variant in params.training.variants:
+        adapter = layout(params, root).adapter(base, variant.name)
+        if (adapter / RECORD).is_file():
+            out.append((variant.name, adapter))
+    return out
+
+
+def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict]:
+    root = root.resolve()
+    where = layout(params, root)
+    registry = open_registry(params, root)
+    entry = registry.describe(base_name)
+    base_path = registry.local_copy(entry, where.dir("model_cache_dir"))
+    questions, dataset_hash = benchmark(params, root)
+    device = pick_device(params.evaluation.device)
+    summaries = []
+    for variant, adapter in variants_of(params, root, base_name):
+        adapter_hash = json.loads((adapter / RECORD).read_text())["adapter_hash"] if adapter else None
+        run = run_record(base_name, entry.content_hash, variant, adapter_hash, dataset_hash, params.evaluation,
+                         device, len(questions))
+        out = where.evaluation(base_name, variant)
+        if (out / RUN).is_file() and json.loads((out / RUN).read_text())["run"]["run_id"] == run["run_id"]:
+            summaries.append(json.loads((out / RUN).read_text()))
+            continue
+        clock = time.perf_counter()
+        loaded = load_model(base_path, adapter, device)
+        predictions = [dict(p, run_id=run["run_id"]) for p in predict(loaded, questions, params.evaluation, root)]
+        del loaded
+        run["ended_at"] = now()
+        staging = out.with_name(out.name + ".staging")
+        staging.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(predictions), staging / PREDICTIONS)
+        summary = {"run": run, "metrics": metric_rows(run["run_id"], questions, predictions, params.evaluation),
+                   "seconds": time.perf_counter() - clock}
+        write_json_atomic(staging / RUN, summary)
+        replace_dir(staging, out)
+        summaries.append(summary)
+    return summaries
+
+
+def main(argv=None) -> None:
+    params, root, bases, _ = parse_base_stage_args("Evaluate base models and their adapters on the benchmark.", argv)
+    for base in bases:
+        for summary in evaluate_base_model(params, root, base):
+            overall = [m for m in summary["metrics"] if m["n"] is None]
+            mean = sum(m["accuracy"] for m in overall) / max(len(overall), 1)
+            print(f"evaluate {base}/{summary['run']['variant']}: {summary['run']['questions']} questions, "
+                  f"mean task accuracy {mean:.3f}, run {summary['run']['run_id']}")
+
+
+if __name__ == "__main__":
+    main()

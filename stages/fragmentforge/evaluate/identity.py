@@ -1,0 +1,75 @@
+"""An evaluation run's identity: everything that can change a prediction or its metrics, and
+nothing that cannot (batch size, progress bars, time limits, report formatting).
+
+- the base model's and the adapter's content hashes;
+- the questions: the QA file's bytes and the bytes of every frame they show;
+- the params that change predictions or metrics (PREDICTION_PARAMS);
+- the code that turns a question into a prediction, from the import graph of PREDICTION_CODE:
+  prompt construction (fragmentforge.tasks.record / export), frame loading, scoring, parsing;
+- the device predictions run on.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from fragmentforge import lineage
+
+PREDICTION_PARAMS = ("scoring", "likelihood_target", "max_new_tokens", "bootstrap_resamples", "seed",
+                     "max_questions")
+PREDICTION_CODE = ("fragmentforge.evaluate.runner", "fragmentforge.evaluate.questions",
+                   "fragmentforge.evaluate.model_io")
+EXTERNAL_CODE = PREDICTION_CODE + ("fragmentforge.evaluate.external",)  # and its frame sampler
+PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the project this library is part of
+
+
+def params_hash(evaluation) -> str:
+    picked = {key: getattr(evaluation, key) for key in PREDICTION_PARAMS}
+    return hashlib.sha256(json.dumps(picked, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def code_version(modules: tuple[str, ...] = PREDICTION_CODE, root: Path = PROJECT_ROOT) -> str:
+    return lineage.code_digest(root, *modules)
+
+
+def questions_hash(qa_bytes_hash: str, questions, root: Path) -> str:
+    """The QA file's hash and the bytes of every frame (or video) the questions show."""
+    digest = hashlib.sha256(qa_bytes_hash.encode())
+    shown = {f for q in questions for f in [*q.row.get("images", []), *q.row.get("videos", [])]}
+    for frame in sorted(shown):
+        path = Path(root) / frame
+        digest.update(frame.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
+    return digest.hexdigest()
+
+
+def benchmark(params, root: Path):
+    """(questions, dataset hash) of the built-in benchmark: the test split of the QA records."""
+    from fragmentforge.common import sha256_file
+    from fragmentforge.evaluate.questions import load_questions
+    from fragmentforge.layout import layout
+
+    qa = layout(params, root).qa
+    questions = load_questions(qa)
+    if params.evaluation.max_questions is not None:
+        questions = questions[:params.evaluation.max_questions]
+    return questions, questions_hash(sha256_file(qa), questions, root)
+
+
+def run_record(base: str, base_hash: str, variant: str, adapter_hash: str | None, dataset_hash: str,
+               evaluation, device: str, questions: int, code_modules: tuple[str, ...] = PREDICTION_CODE) -> dict:
+    """The run's identity and lineage, as the runs table stores it (the end time is filled in later)."""
+    p_hash, code = params_hash(evaluation), code_version(code_modules)
+    run_id = hashlib.sha256("|".join([base_hash, adapter_hash or "-", dataset_hash, p_hash, code, device])
+                            .encode()).hexdigest()[:20]
+    return {"run_id": run_id, "base_model": base, "base_hash": base_hash, "variant": variant,
+            "adapter_hash": adapter_hash, "dataset_hash": dataset_hash, "params_hash": p_hash,
+            "code_version": code, "device": device, "scoring": evaluation.scoring, "questions": questions,
+            "started_at": now()}
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())

@@ -1,0 +1,58 @@
+"""One evaluation run: questions through a loaded model, predictions, metrics by task and N."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fragmentforge.evaluate.generation import generate_rows
+from fragmentforge.evaluate.likelihood import score_rows, score_rows_by_text
+from fragmentforge.evaluate.model_io import LoadedModel
+from fragmentforge.evaluate.parser import PARSED, UNPARSEABLE, parse_answer
+from fragmentforge.evaluate.questions import Question
+from fragmentforge.evaluate.stats import chance, cluster_bootstrap
+
+if TYPE_CHECKING:
+    from fragmentforge.config.schema import EvaluationParams
+
+SCORED = "scored"  # likelihood mode: the prediction is an argmax, there is nothing to parse
+
+
+def predict(loaded: LoadedModel, questions: list[Question], params: EvaluationParams, media_dir: Path) -> list[dict]:
+    rows = [q.row for q in questions]
+    if params.scoring == "likelihood":
+        scorer = score_rows if params.likelihood_target == "letter" else score_rows_by_text
+        scored = scorer(loaded, rows, media_dir, params.batch_size)
+        outcomes = [(s["prediction"], s["scores"], SCORED, None) for s in scored]
+    else:
+        replies = generate_rows(loaded, rows, media_dir, params.batch_size, params.max_new_tokens)
+        outcomes = []
+        for q, reply in zip(questions, replies):
+            parsed = parse_answer(reply, q.options)
+            outcomes.append((parsed.letter, None, parsed.status, reply))
+    return [{"qa_id": q.qa_id, "task": q.task, "level": q.level, "n": q.n, "video_id": q.video_id,
+             "answer": q.answer, "prediction": letter, "correct": letter == q.answer,
+             "option_scores": json.dumps(scores) if scores is not None else None,
+             "parse_status": status, "reply": reply}
+            for q, (letter, scores, status, reply) in zip(questions, outcomes)]
+
+
+def metric_rows(run_id: str, questions: list[Question], predictions: list[dict], params: EvaluationParams) -> list[dict]:
+    """Per task over every N (n = None), and per task and N for fragment tasks."""
+    groups: dict[tuple, list[tuple[Question, dict]]] = defaultdict(list)
+    for q, p in zip(questions, predictions):
+        groups[(q.task, None)].append((q, p))
+        if q.level == "fragment":
+            groups[(q.task, q.n)].append((q, p))
+    out = []
+    for (task, n), pairs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        acc, low, high = cluster_bootstrap([p["correct"] for _, p in pairs], [q.video_id for q, _ in pairs],
+                                           params.bootstrap_resamples, params.seed)
+        out.append({"run_id": run_id, "task": task, "n": n, "questions": len(pairs), "accuracy": acc,
+                    "ci_low": low, "ci_high": high, "chance": chance([len(q.options) for q, _ in pairs]),
+                    "unparseable": sum(p["parse_status"] == UNPARSEABLE for _, p in pairs)})
+    return out
+
+
+__all__ = ["predict", "metric_rows", "SCORED", "PARSED", "UNPARSEABLE"]

@@ -1,0 +1,65 @@
+"""Where every output lives. Folders come from params.yaml's `paths:`; the file names inside
+them are declared here, once, and every stage, the code location and the tests ask this module."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# synthetic_dir
+CLIPS, LABELS = "clips", "labels.json"
+# raw_dir
+MANIFEST, INGEST_SUMMARY = "manifest.parquet", "summary.json"
+# frames_dir
+KEYFRAMES, KEYFRAME_STATUS = "keyframes.parquet", "status.parquet"
+# tasks_dir, validation_dir, exports_dir
+QA, TASKS_SUMMARY = "qa.parquet", "summary.json"
+GATE_REPORT = "tasks_gate.json"
+LLAMAFACTORY = "llamafactory"
+# eval_dir/<base>/<variant>, reports_dir/<base>
+RUN, PREDICTIONS = "run.json", "predictions.parquet"
+CHART, REPORT_MD, REPORT_HTML = "chart.png", "report.md", "report.html"
+# metrics and plots that DVC reads (dvc metrics show, dvc plots show)
+EVAL_METRICS, EVAL_PLOT = "metrics.json", "task_accuracy.csv"
+TRAINING_METRICS, LOSS_PLOT = "training_metrics.json", "loss.csv"
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+    paths: object  # PathsParams
+
+    def dir(self, name: str) -> Path:
+        return self.root / getattr(self.paths, name)
+
+    @property
+    def manifest(self) -> Path:
+        return self.dir("raw_dir") / MANIFEST
+
+    @property
+    def keyframes(self) -> Path:
+        return self.dir("frames_dir") / KEYFRAMES
+
+    @property
+    def qa(self) -> Path:
+        return self.dir("tasks_dir") / QA
+
+    @property
+    def gate_report(self) -> Path:
+        return self.dir("validation_dir") / GATE_REPORT
+
+    @property
+    def llamafactory(self) -> Path:
+        return self.dir("exports_dir") / LLAMAFACTORY
+
+    def adapter(self, base: str, variant: str) -> Path:
+        return self.dir("adapters_dir") / base / variant
+
+    def evaluation(self, base: str, variant: str) -> Path:
+        return self.dir("eval_dir") / base / variant
+
+    def report(self, base: str) -> Path:
+        return self.dir("reports_dir") / base
+
+
+def layout(params, root: Path) -> Layout:
+    return Layout(Path(root), params.paths)

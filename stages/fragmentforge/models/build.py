@@ -1,0 +1,67 @@
+"""Stage: build the embedded tiny Qwen2-VL into the model registry (once), then scan the registry.
+
+Output: <models.registry>/<models.tiny.name>/ (a Hugging Face folder). A folder whose build
+record matches params is left alone, so reruns cost a registry scan only.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from fragmentforge.cli import parse_stage_args
+from fragmentforge.common import replace_dir
+from fragmentforge.config import Params
+from fragmentforge.models.registry import ModelEntry, Registry, RegistryProblem
+from fragmentforge.models.tiny_qwen2vl import BUILD_RECORD, build_record, build_tiny_qwen2vl
+
+HASH_CACHE = "registry_hashes.json"
+
+
+def open_registry(params: Params, root: Path) -> Registry:
+    location = params.models.registry
+    if not location.startswith("s3://"):
+        location = str(root / location)
+    return Registry(location, params.models.endpoint_url, hash_cache=root / params.paths.model_cache_dir / HASH_CACHE)
+
+
+def build_base_model(params: Params, root: Path) -> bool:
+    """Build the tiny model unless the registry already holds it from the same spec. True if built."""
+    spec = params.models.tiny
+    registry = open_registry(params, root)
+    wanted = build_record(spec)
+    try:
+        if json.loads(registry.read_bytes(spec.name, BUILD_RECORD)) == wanted:
+            return False
+    except (FileNotFoundError, ValueError):
+        pass
+    staging = root / params.paths.model_cache_dir / f".build-{spec.name}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    build_tiny_qwen2vl(spec, staging)
+    if registry.is_s3:
+        registry.upload(staging, spec.name)
+        shutil.rmtree(staging)
+    else:
+        Path(registry.base).mkdir(parents=True, exist_ok=True)
+        replace_dir(staging, Path(registry.base) / spec.name)
+    return True
+
+
+def scan_models(params: Params, root: Path) -> tuple[list[ModelEntry], list[RegistryProblem]]:
+    return open_registry(params, root).scan()
+
+
+def main(argv=None) -> None:
+    params, root = parse_stage_args("Build the embedded tiny Qwen2-VL into the model registry.", argv)
+    built = build_base_model(params, root)
+    models, problems = scan_models(params, root)
+    print(f"base model {params.models.tiny.name}: {'built' if built else 'up to date'}")
+    for m in models:
+        print(f"  {m.name}: {m.architecture}, {m.parameters:,} parameters, {m.bytes:,} bytes, {m.content_hash[:12]}")
+    for p in problems:
+        print(f"  {p.name}: NOT A MODEL: {p.reason}")
+
+
+if __name__ == "__main__":
+    main()

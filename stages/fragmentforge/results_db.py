@@ -1,0 +1,94 @@
+"""The results database (DuckDB): SQL lives in sql/*.sql, values are bound, never formatted in."""
+from __future__ import annotations
+
+import fcntl
+from contextlib import contextmanager
+from pathlib import Path
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"  # the project's sql/ (the library sits in stages/)
+
+
+def sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text()
+
+
+def load_manifest(conn, manifest_path: Path) -> dict[str, int]:
+    conn.execute(sql("load_manifest"), {"manifest_path": str(manifest_path)})
+    return dict(conn.execute(sql("manifest_status_counts")).fetchall())
+
+
+def record_task_validation(conn, data_hash: str, gate) -> None:
+    """Replace the gate's rows for these records (idempotent for a rerun on the same data)."""
+    conn.execute(sql("create_task_validation"))
+    conn.execute("BEGIN TRANSACTION")
+    conn.execute(sql("delete_task_validation"), {"data_hash": data_hash})
+    for o in gate.outcomes:
+        conn.execute(sql("insert_task_validation"), {
+            "data_hash": data_hash, "records": gate.records, "check_name": o.check, "expectation": o.expectation,
+            "column_name": o.column, "success": o.success, "unexpected_count": o.unexpected_count,
+            "observed": o.observed})
+    conn.execute("COMMIT")
+
+
+TRAINING_RUN_COLUMNS = (
+    "base_model", "base_hash", "variant", "stage", "parent", "tune", "datasets", "fingerprint", "adapter_hash",
+    "resumed_from", "device", "steps", "epochs", "final_loss", "train_loss", "train_runtime_s", "wall_seconds",
+    "samples_per_second", "tokens_per_second", "tokens_seen", "trainable_parameters", "total_parameters",
+    "peak_rss_bytes", "peak_cuda_bytes", "finished_at")
+LOG_KEYS = {"current_steps", "total_steps", "epoch", "loss", "lr", "elapsed_time"}
+
+
+def record_training(conn, record: dict, log_rows: list[dict]) -> None:
+    """Replace the rows of one (base model, variant) with its latest finished training."""
+    import json
+
+    conn.execute(sql("create_training"))
+    conn.execute("BEGIN TRANSACTION")
+    key = {"base_model": record["base_model"], "variant": record["variant"]}
+    conn.execute(sql("delete_training"), key)
+    conn.execute(sql("delete_training_log"), key)
+    row = {k: record.get(k) for k in TRAINING_RUN_COLUMNS}
+    row["datasets"] = ",".join(record.get("datasets") or ())
+    conn.execute(sql("insert_training_run"), row)
+    for entry in log_rows:
+        conn.execute(sql("insert_training_log"), {
+            "base_model": record["base_model"], "variant": record["variant"], "fingerprint": record["fingerprint"],
+            "step": entry.get("current_steps"), "total_steps": entry.get("total_steps"), "epoch": entry.get("epoch"),
+            "loss": entry.get("loss"), "learning_rate": entry.get("lr"), "elapsed": entry.get("elapsed_time"),
+            "extra": json.dumps({k: v for k, v in entry.items() if k not in LOG_KEYS})})
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def locked_connection(db_path: Path):
+    """A connection held under an exclusive file lock, so two writers (parallel runs, DVC and
+    Dagster at once) queue instead of failing on DuckDB's own lock or interleaving."""
+    import duckdb
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(db_path.with_name(db_path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with duckdb.connect(str(db_path)) as conn:
+                yield conn
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[dict]) -> None:
+    """Replace one run's rows in runs, predictions and metrics, in one transaction."""
+    import pyarrow as pa
+
+    conn.execute(sql("create_evaluation"))
+    conn.execute("BEGIN TRANSACTION")
+    for table in ("runs", "predictions", "metrics"):
+        conn.execute(sql(f"delete_{table}"), {"run_id": run["run_id"]})
+    conn.execute(sql("insert_run"), run)
+    if predictions:
+        batch = pa.Table.from_pylist(predictions)  # noqa: F841 (read by name in the SQL)
+        conn.register("predictions_batch", batch)
+        conn.execute(sql("insert_predictions"))
+        conn.unregister("predictions_batch")
+    for metric in metrics:
+        conn.execute(sql("insert_metric"), metric)
+    conn.execute("COMMIT")

@@ -1,0 +1,38 @@
+"""The gate's checks by name, with descriptions: read when Dagster loads the code location, so
+this module stays light (no pandas, no Great Expectations). stages/fragmentforge/tasks/validate.py
+implements them."""
+from __future__ import annotations
+
+from fragmentforge import plugins
+from fragmentforge.tasks.registry import generator_names, load_generator
+
+# Checks that hold for every task; each generator with a `check` adds "<task>_answers".
+COMMON_CHECKS = {
+    "schema": "Columns, types, required values, known tasks / levels / splits, unique ids.",
+    "answer_in_options": "The answer letter points at an option whose text is answer_text.",
+    "options_unique": "No option text appears twice in a question.",
+    "split_leakage": "No video has records in both splits.",
+    "frames_exist": "Every frame (or video) a record names exists.",
+    "letter_balance": "Each answer letter's share per task is within the tolerance of uniform.",
+    "task_counts": "Each enabled task has at least the minimum number of records per split.",
+}
+DERIVED = ("n_frames", "n_options", "one_media_form", "answer_in_options", "options_unique", "video_splits",
+           "frames_missing")
+
+
+def gate_checks() -> dict[str, str]:
+    """Every check's name and description. Used where the list is needed before any data (the
+    Dagster check specs): a generator that fails to import gets a check that says so, and the
+    gate itself then fails on it."""
+    out = dict(COMMON_CHECKS)
+    for name in generator_names():
+        try:
+            module = load_generator(name)
+        except plugins.PluginError as exc:
+            out[f"{name}_answers"] = f"BROKEN generator: {exc}"
+            continue
+        if hasattr(module, "check"):
+            out[f"{name}_answers"] = getattr(module, "CHECK_DESCRIPTION", f"{name} answers follow from the record.")
+    return out
+
+

@@ -1,0 +1,46 @@
+"""Stage: LLaMA-Factory datasets from records that passed the gate.
+
+Output (paths.exports_dir): llamafactory/ (dataset_info.json + sharegpt files). Refuses to
+export records whose gate report is missing, failed, or was computed on other data.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from fragmentforge.cli import parse_stage_args
+from fragmentforge.common import fresh_dir, replace_dir, sha256_file
+from fragmentforge.config import Params
+from fragmentforge.layout import LLAMAFACTORY, layout
+from fragmentforge.tasks.export import export_llamafactory
+
+class GateNotPassed(RuntimeError):
+    pass
+
+
+def export_tasks(params: Params, root: Path) -> dict:
+    qa_path, gate_path = layout(params, root).qa, layout(params, root).gate_report
+    if not gate_path.is_file():
+        raise GateNotPassed(f"no gate report at {gate_path}: run the validation first")
+    gate = json.loads(gate_path.read_text())
+    if not gate["success"]:
+        raise GateNotPassed(f"the task gate failed ({gate_path}); nothing exported")
+    if gate["data_hash"] != sha256_file(qa_path):
+        raise GateNotPassed(f"{qa_path} changed after it was validated; validate again")
+    out = root / params.paths.exports_dir
+    staging = fresh_dir(out.with_name(out.name + ".staging"))
+    counts = export_llamafactory(pq.read_table(qa_path).to_pylist(), staging / LLAMAFACTORY)
+    replace_dir(staging, out)
+    return counts
+
+
+def main(argv=None) -> None:
+    params, root = parse_stage_args("Export validated proxy tasks for LLaMA-Factory.", argv)
+    counts = export_tasks(params, root)
+    print("export: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Runs one LLaMA-Factory training in this process: `python -m fragmentforge.training.launch RECIPE METRICS`.
+
+LLaMA-Factory's Python entry point (`run_exp`) rather than its CLI, so a callback can record
+what the CLI cannot: peak memory, trainable parameters, tokens seen. The runner starts this
+in a child process, which keeps CUDA memory, threads and global state out of the caller and
+lets a time limit kill it.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from transformers import TrainerCallback
+
+
+class ResourceCallback(TrainerCallback):
+    def __init__(self, out: Path):
+        self.out = out
+        self.started = time.time()
+        self.params = {}
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        self.started = time.time()
+        if model is not None:
+            self.params = {"trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
+                           "total_parameters": sum(p.numel() for p in model.parameters())}
+
+    def on_train_end(self, args, state, control, **kwargs):
+        import torch
+
+        cuda = torch.cuda.is_available()
+        report = {
+            **self.params,
+            "global_step": state.global_step,
+            "tokens_seen": int(state.num_input_tokens_seen or 0),
+            "train_seconds": time.time() - self.started,
+            "device": torch.cuda.get_device_name(0) if cuda else "cpu",
+            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            "peak_cuda_bytes": torch.cuda.max_memory_allocated() if cuda else None,
+        }
+        report["tokens_per_second"] = report["tokens_seen"] / max(report["train_seconds"], 1e-9)
+        self.out.write_text(json.dumps(report, indent=1) + "\n")
+
+
+def main(argv=None) -> None:
+    recipe_path, metrics_path = (argv or sys.argv[1:])[:2]
+    from llamafactory.train.tuner import run_exp
+
+    run_exp(yaml.safe_load(Path(recipe_path).read_text()), callbacks=[ResourceCallback(Path(metrics_path))])
+
+
+if __name__ == "__main__":
+    main()

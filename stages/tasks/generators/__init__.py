@@ -1,1 +1,0 @@
-"""One module per task; see stages.tasks.registry."""
