@@ -17,6 +17,9 @@ from dagster_project.sensors import BASE_MODEL_JOB, registry_sensor, weekly_benc
 from dagster_project.versions import code_version
 from fragmentforge.config import load_params
 
+CODE_ROOT = Path(__file__).resolve().parent.parent  # where this code location's modules live
+
+
 def node_name(asset_key) -> str:
     """The DAG node an asset belongs to: its name, or its key prefix (adapters/<variant>)."""
     return asset_key.path[0]
@@ -38,7 +41,7 @@ def with_code_versions(assets, root: Path, params) -> list:
     graph) and the params keys it lists, plus the asset's own module."""
     out = []
     for a in assets:
-        own = Path(inspect.getsourcefile(a.op.compute_fn.decorated_fn)).resolve().relative_to(Path(root).resolve())
+        own = Path(inspect.getsourcefile(a.op.compute_fn.decorated_fn)).resolve().relative_to(CODE_ROOT)
         version = code_version(root, params, node_name(a.key), (own.as_posix(),))
         out.append(a.map_asset_specs(lambda spec, v=version: spec.replace_attributes(code_version=v)))
     return out

@@ -6,9 +6,12 @@
    when complete, adds its partition and a line in params.yaml, and its run writes a report
    with the regression against the first model.
 3. `dvc repro` from clean writes the same files for both models; a second repro skips every
-   stage; the DVC remote on S3 pushes and pulls them back; a generator bug stops at the gate.
+   stage; params that cannot change outputs rerun nothing, a prompt change re-evaluates every
+   variant; the DVC remote on S3 pushes and pulls them back; a generator bug stops at the gate.
 
-The tests share one project (a module fixture) and run in file order, each building on the last.
+The tests share one project through module fixtures: `lived` (the first launch) and
+`two_models` (the sensor takes a second model). Each test asks for the fixture it needs, so
+any one of them runs alone.
 """
 import json
 import os
@@ -20,6 +23,7 @@ from dataclasses import replace
 
 import duckdb
 import pytest
+import yaml
 from dagster import AssetKey, AssetRecordsFilter, DagsterRunStatus, Definitions, RunsFilter
 
 from dagster_project.definitions import build_definitions
@@ -28,7 +32,7 @@ from dagster_project.sensors import BASE_MODEL_TAG
 from fragmentforge.config import load_params
 from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
 from fragmentforge.results_db import sql
-from fragmentforge.tasks.checks import CHECKS
+from fragmentforge.tasks.checks import gate_checks
 from tests.dagster_ui import dagster_dev
 from tests.conftest import REPO, make_instance, make_project, tree_digest
 
@@ -55,17 +59,23 @@ def test_definitions_load_with_assets_grouped_by_domain():
     Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert groups == {"synthetic_clips": "ingestion", "raw_videos": "ingestion", "video_manifest_table": "results",
+    assert groups == {"synthetic_clips": "ingestion", "raw_videos": "ingestion",
                       "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks",
-                      "base_models": "models", "adapter_sft": "models", "adapter_sf2t": "models",
-                      "adapter_sft_sf2t": "models",
+                      "base_models": "models", "adapters/sft": "models", "adapters/sf2t": "models",
+                      "adapters/sft_sf2t": "models",
                       "evaluations": "evaluation", "benchmark_report": "evaluation"}
+    # One name per node: every asset's node is a DVC stage and an entry module of that name.
+    stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
+    for key in graph.get_all_asset_keys():
+        node = key.path[0]
+        assert node in stages and (REPO / "stages" / f"{node}.py").is_file(), node
+        assert stages[node].get("do", stages[node])["cmd"].startswith(f"python -m stages.{node}")
     per_model = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
-    assert per_model == {"base_models", "adapter_sft", "adapter_sf2t", "adapter_sft_sf2t", "evaluations",
+    assert per_model == {"base_models", "adapters/sft", "adapters/sf2t", "adapters/sft_sf2t", "evaluations",
                          "benchmark_report"}
     assert all(graph.get(k).code_version for k in graph.get_all_asset_keys())
     pools = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).pools == {"results_db"}}
-    assert pools == {"video_manifest_table", "benchmark_report"}
+    assert pools == {"benchmark_report"}
     checks = {key.name for key in graph.asset_check_keys}
     assert {"answer_in_options", "split_leakage", "frames_exist", "letter_balance", "task_counts"} <= checks
     assert defs.resolve_job_def("base_model_job").partitions_def.name == "base_models"
@@ -106,7 +116,7 @@ def latest(instance, asset: str, partition: str | None = None):
 def test_dagster_run_writes_every_stage_with_metadata(lived):
     root = lived["root"]
     instance = make_instance(lived["home"])
-    assert instance.get_dynamic_partitions("base_models") == [FIRST]
+    assert FIRST in instance.get_dynamic_partitions("base_models")
     raw = latest(instance, "raw_videos")
     assert raw["rows_ok"].value == 7 and raw["rows_quarantined"].value == 0  # six synthetic clips, one sample
     assert latest(instance, "synthetic_clips")["clips"].value == 6
@@ -165,15 +175,17 @@ def wait_until(what: str, condition, timeout_s: float, log_path):
     return found
 
 
-@pytest.mark.slow
-def test_a_model_dropped_into_the_registry_during_dagster_dev_gets_a_partition_a_run_and_a_regression_report(
-        lived, tmp_path):
-    root = lived["root"]
+@pytest.fixture(scope="module")
+def two_models(lived, tmp_path_factory):
+    """`lived` after a second model lands in the registry during `dagster dev`, half-copied
+    first; returns what was seen along the way (the sensor test checks it)."""
+    root, tmp_path = lived["root"], tmp_path_factory.mktemp("second_model")
     params = load_params(root / "params.yaml")
     built = build_tiny_qwen2vl(replace(params.models.tiny, name=SECOND, seed=11), tmp_path / SECOND)
     target = root / params.models.registry / SECOND
     env = {**lived["env"], "FRAGMENTFORGE_SENSOR_INTERVAL_S": "2"}
     log_path = tmp_path / "dagster_dev.log"
+    seen = {"log_path": log_path}
     with dagster_dev(root, env, log_path):  # webserver and daemon, as `make ui` runs them
         instance = make_instance(lived["home"])
         wait_until("the sensor knows the first model", lambda: FIRST in (
@@ -183,46 +195,58 @@ def test_a_model_dropped_into_the_registry_during_dagster_dev_gets_a_partition_a
             shutil.copy(built / name, target / name)
         _, ticks = sensor_state(instance)
         wait_until("three more sensor ticks", lambda: sensor_state(instance)[1] >= ticks + 3, 120, log_path)
-        assert SECOND in sensor_state(instance)[0]["pending"]
-        assert instance.get_dynamic_partitions("base_models") == [FIRST], "a half-copied model was taken"
+        seen["pending"] = dict(sensor_state(instance)[0]["pending"])
+        seen["partitions_while_copying"] = list(instance.get_dynamic_partitions("base_models"))
 
         shutil.copytree(built, target, dirs_exist_ok=True)  # the copy finishes
         wait_until("the new partition", lambda: SECOND in instance.get_dynamic_partitions("base_models"), 120,
                    log_path)
-        assert load_params(root / "params.yaml").models.base_models == (FIRST, SECOND)
+        seen["base_models"] = load_params(root / "params.yaml").models.base_models
         (run,) = wait_until("the sensor's run", lambda: instance.get_runs(
             RunsFilter(tags={"dagster/partition": SECOND})), 120, log_path)
-        finished = wait_until("the run to finish", lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r,
-                              1200, log_path)
-        assert finished.status == DagsterRunStatus.SUCCESS, log_path.read_text()[-6000:]
-        assert finished.job_name == "base_model_job" and finished.tags[BASE_MODEL_TAG] == SECOND
+        seen["run"] = wait_until("the run to finish",
+                                 lambda: (r := instance.get_run_by_id(run.run_id)).is_finished and r, 1200, log_path)
+    return {**lived, "seen": seen}
+
+
+@pytest.mark.slow
+def test_a_model_dropped_into_the_registry_during_dagster_dev_gets_a_partition_a_run_and_a_regression_report(
+        two_models):
+    root, seen = two_models["root"], two_models["seen"]
+    assert SECOND in seen["pending"]
+    assert seen["partitions_while_copying"] == [FIRST], "a half-copied model was taken"
+    assert seen["base_models"] == (FIRST, SECOND)
+    finished = seen["run"]
+    assert finished.status == DagsterRunStatus.SUCCESS, seen["log_path"].read_text()[-6000:]
+    assert finished.job_name == "base_model_job" and finished.tags[BASE_MODEL_TAG] == SECOND
 
     report = (root / "data" / "reports" / SECOND / "report.md").read_text()
     assert f"## Regression against the previous base model ({FIRST})" in report
     section = report.split("## Regression")[1].split("\n## ")[0]
     for column in ("Action", "Effect", "Speed", "FCnt", "MoO", "FCmp", "AoN", "Rearr", "A-Avg"):
         assert f"| {column} |" in section and "Δ" in section
-    meta = latest(make_instance(lived["home"]), "benchmark_report", SECOND)
+    meta = latest(make_instance(two_models["home"]), "benchmark_report", SECOND)
     assert meta["regression_against"].value == FIRST and "| FCnt |" in meta["regression"].value
-    log, _ = lived["launch"]()
+    log, _ = two_models["launch"]()
     assert "nothing to do" in log, log[-3000:]
 
 
-UI_ASSETS = ("synthetic_clips", "raw_videos", "video_manifest_table", "keyframe_sets", "proxy_tasks",
-             "training_datasets", "base_models", "adapter_sft", "adapter_sf2t", "adapter_sft_sf2t", "evaluations",
-             "benchmark_report")
+UI_ASSETS = ("synthetic_clips", "raw_videos", "keyframe_sets", "proxy_tasks", "training_datasets", "base_models",
+             "sft", "sf2t", "sft_sf2t", "evaluations", "benchmark_report")
 ARTIFACTS = REPO / "tests" / "artifacts"  # screenshots, kept after the run (git-ignored)
 
 
 @pytest.mark.slow
-def test_the_dagster_ui_in_chromium_shows_the_graph_report_metadata_and_gate_checks(lived):
+def test_the_dagster_ui_in_chromium_shows_the_graph_report_metadata_and_gate_checks(two_models):
     from tests.dagster_ui import chromium_page, webserver
 
+    checks = list(gate_checks())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with webserver(lived["root"], lived["env"]) as url, chromium_page() as page:
+    with webserver(two_models["root"], two_models["env"]) as url, chromium_page() as page:
         page.goto(f"{url}/asset-groups")
         shown = graph_node_names(page)
-        assert all(any(same_name(name, label) for label in shown) for name in UI_ASSETS), shown
+        # adapters/<variant> is drawn under its last key part
+        assert all(any(same_name(name, label.split("/")[-1]) for label in shown) for name in UI_ASSETS), shown
         page.screenshot(path=ARTIFACTS / "ui_asset_graph.png")
 
         page.goto(f"{url}/assets/benchmark_report?partition={SECOND}")
@@ -234,12 +258,12 @@ def test_the_dagster_ui_in_chromium_shows_the_graph_report_metadata_and_gate_che
         page.screenshot(path=ARTIFACTS / "ui_report_metadata.png", full_page=True)
 
         page.goto(f"{url}/assets/proxy_tasks?view=checks")
-        page.get_by_text("Checks (11)").wait_for()
+        page.get_by_text(f"Checks ({len(checks)})").wait_for()
         dismiss_welcome(page)
-        for check in CHECKS:  # the list fills in after its header: wait for each row
+        for check in checks:  # the list fills in after its header: wait for each row
             page.get_by_text(check, exact=True).first.wait_for()
         page.get_by_text("This is a blocking asset check").wait_for()
-        assert page.get_by_text("Succeeded", exact=True).count() >= len(CHECKS)
+        assert page.get_by_text("Succeeded", exact=True).count() >= len(checks)
         page.screenshot(path=ARTIFACTS / "ui_gate_checks.png")
 
 
@@ -284,8 +308,8 @@ def dvc_runner(root):
 
 
 @pytest.mark.slow
-def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through_s3(lived, s3_endpoint):
-    root = lived["root"]
+def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through_s3(two_models, s3_endpoint):
+    root = two_models["root"]
     via_dagster = {d: tree_digest(root / d) for d in OUTPUT_DIRS}
     adapters_via_dagster = adapters_digest(root)
     assert len(adapters_via_dagster) == 2 * (3 * len(ADAPTER_FILES) + 4)  # two models, four evaluated variants
@@ -301,7 +325,7 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     dvc("init", "--no-scm", "-q")
     dvc("config", "core.analytics", "false")
     first = dvc("repro").stdout
-    assert "Running stage 'ingest'" in first and f"Running stage 'train@{SECOND}'" in first
+    assert "Running stage 'raw_videos'" in first and f"Running stage 'adapters@{SECOND}'" in first
     assert {d: tree_digest(root / d) for d in OUTPUT_DIRS} == via_dagster
     assert adapters_digest(root) == adapters_via_dagster
 
@@ -310,6 +334,33 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     noop = time.monotonic() - started
     assert "Data and pipelines are up to date" in second, second
     print(f"no-op dvc repro took {noop:.1f} s")  # the 5 s target is measured by make bench-noop
+
+    # Identity from what matters: params that cannot change an output rerun nothing ...
+    params_file = root / "params.yaml"
+    original_params = params_file.read_text()
+    for key, value in (("evaluation.batch_size", 3), ("ingest.progress", True), ("ingest.workers", 1)):
+        edit_param(params_file, key, value)
+        status = dvc("status").stdout
+        assert "Data and pipelines are up to date" in status, (key, status)
+    params_file.write_text(original_params)
+    # ... and new prompt wording re-evaluates Base and every variant.
+    record = root / "stages" / "fragmentforge" / "tasks" / "record.py"
+    original_record = record.read_text()
+    record.write_text(original_record.replace('"Answer with the option\'s letter."', '"Reply with the letter."'))
+    try:
+        status = dvc("status").stdout
+        for stage in ("proxy_tasks", "training_datasets", f"evaluations@{FIRST}", f"evaluations@{SECOND}"):
+            assert f"{stage}:" in status, (stage, status)
+        assert "raw_videos:" not in status and "keyframe_sets:" not in status
+        before = run_ids(root, FIRST)
+        dvc("repro", "--single-item", f"evaluations@{FIRST}")  # the adapters as they are: only the prompt moved
+        after = run_ids(root, FIRST)
+        assert set(after) == {"base", "sft", "sf2t", "sft+sf2t"}
+        assert all(after[v] != before[v] for v in after), (before, after)
+    finally:
+        record.write_text(original_record)
+    dvc("repro")
+    assert run_ids(root, FIRST) == before
 
     # The DVC remote on S3: push, lose the local copies, pull them back.
     from fragmentforge.dvc_remote import run as remote
@@ -325,15 +376,34 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     assert {d: tree_digest(root / d) for d in OUTPUT_DIRS + ("data/adapters",)} == before
 
     # A generator bug (an answer letter outside its options) must stop the repro at the gate.
-    stage = root / "stages" / "proxy_tasks.py"
-    stage.write_text(stage.read_text().replace('if __name__ == "__main__":', INJECTED_BUG + '\nif __name__ == "__main__":'))
+    build = root / "stages" / "fragmentforge" / "tasks" / "build.py"
+    clean = build.read_text()
+    build.write_text(clean + INJECTED_BUG)
     exports_before = tree_digest(root / "data" / "exports")
-    broken = dvc("repro", check=False)
+    try:
+        broken = dvc("repro", check=False)
+    finally:
+        build.write_text(clean)
     log = broken.stdout + broken.stderr
     assert broken.returncode != 0, log
     assert "Running stage 'proxy_tasks'" in log and "task gate failed" in log and "answer_in_options" in log
-    assert "Running stage 'export_tasks'" not in log
+    assert "Running stage 'training_datasets'" not in log
     assert tree_digest(root / "data" / "exports") == exports_before
+
+
+def edit_param(path, dotted: str, value) -> None:
+    raw = yaml.safe_load(path.read_text())
+    *parents, last = dotted.split(".")
+    node = raw
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
+
+
+def run_ids(root, base: str) -> dict:
+    return {p.parent.name: json.loads(p.read_text())["run"]["run_id"]
+            for p in (root / "data" / "eval" / base).glob("*/run.json")}
 
 
 INJECTED_BUG = """

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from fragmentforge.config import SyntheticParams
-from fragmentforge.synthetic.clips import LABELS_FILE, clip_plan, synthesize
+from fragmentforge.layout import LABELS
+from fragmentforge.synthetic.clips import clip_plan, synthesize
 from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
 from fragmentforge.synthetic.world import clip_rng, synthesize_clip
 from fragmentforge.video.encode import write_h264, x264_instruction_sets
@@ -35,7 +36,7 @@ def _decode(path):
 def test_every_action_is_rendered_once_with_its_template(world):
     truths = _truths(world)
     assert sorted(t["action"]["label"] for t in truths.values()) == sorted(ACTIONS)
-    labels = json.loads((world / LABELS_FILE).read_text())
+    labels = json.loads((world / LABELS).read_text())
     assert {e["id"] for e in labels} == set(truths)
     for entry in labels:
         assert "[something]" not in entry["label"].lower()

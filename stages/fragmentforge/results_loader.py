@@ -1,6 +1,7 @@
-"""Load one base model's stage outputs (training records and logs, evaluation runs) into the
-results database. Training and evaluation only write files, so heavy steps never hold the
-database; this short step is the one writer, and replacing rows makes it idempotent."""
+"""Load stage outputs into the results database: the ingest manifest, and one base model's
+training records, logs and evaluation runs. Ingest, training and evaluation only write files, so
+heavy steps never hold the database; this short step (the report's) is the writer, and
+replacing rows makes it idempotent."""
 from __future__ import annotations
 
 import json
@@ -9,13 +10,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from fragmentforge.config import Params
-from fragmentforge.layout import PREDICTIONS, RUN
-from fragmentforge.results_db import record_evaluation, record_training
+from fragmentforge.layout import PREDICTIONS, RUN, layout
+from fragmentforge.results_db import load_manifest, record_evaluation, record_training
 from fragmentforge.training.runner import RECORD, read_log
 
 
-
 def load_base_results(conn, params: Params, root: Path, base: str) -> dict[str, int]:
+    manifest = layout(params, root).manifest
+    if manifest.is_file():
+        load_manifest(conn, manifest)
     adapters = root / params.paths.adapters_dir / base
     trained = 0
     for record_path in sorted(adapters.glob(f"*/{RECORD}")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fragmentforge.config.schema import TrainingParams, VariantSpec
+from fragmentforge.models.families import family_of
 
 # MA-Bench's ablation of what to tune, as LLaMA-Factory's freeze switches.
 TUNE_FLAGS = {
@@ -21,9 +22,10 @@ def precision_flags(precision: str, cuda: bool) -> dict:
 
 def build_recipe(*, base_path: Path, variant: VariantSpec, training: TrainingParams, dataset_dir: Path,
                  media_dir: Path, output_dir: Path, cuda: bool, parent_adapter: Path | None = None) -> dict:
+    family = family_of(base_path)
     recipe = {
         "model_name_or_path": str(base_path),
-        "trust_remote_code": False,
+        "trust_remote_code": family.TRUST_REMOTE_CODE,
         "stage": variant.stage,
         "do_train": True,
         "finetuning_type": "lora",
@@ -35,7 +37,7 @@ def build_recipe(*, base_path: Path, variant: VariantSpec, training: TrainingPar
         "dataset": ",".join(variant.datasets),
         "dataset_dir": str(dataset_dir),
         "media_dir": str(media_dir),
-        "template": "qwen2_vl",
+        "template": family.TEMPLATE,
         "cutoff_len": training.cutoff_len,
         "preprocessing_num_workers": training.preprocessing_workers,
         "overwrite_cache": True,
