@@ -1,5 +1,5 @@
 # FragmentForge: `make run` runs the pipeline on the embedded default data,
-# `make test` runs the tests, `make ui` serves the Dagster UI. Each sets itself up first.
+# `make test` runs the tests (`make test-fast` the fast tier), `make ui` serves the Dagster UI. Each sets itself up first.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR):$(CURDIR)/stages
 
-.PHONY: setup run test ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-evaluate clean
+.PHONY: setup run test test-fast ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-evaluate clean
 
 setup:
 	@bash infra/setup.sh
@@ -28,6 +28,10 @@ test: setup
 	@bash infra/setup-browser.sh
 	@rc=0; $(PY) -m pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
+
+# The fast tier, for iteration: everything not marked slow (no stage runs end to end, no browser).
+test-fast: setup
+	@$(PY) -m pytest -m "not slow" -q
 
 ui: setup
 	@echo "Dagster UI on http://$(UI_HOST):$(UI_PORT)"
