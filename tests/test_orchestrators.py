@@ -294,6 +294,16 @@ def dismiss_welcome(page):
         skip.click()
 
 
+def git_runner(root):
+    def git(*args):
+        done = subprocess.run(["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", *args],
+                              cwd=root, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    return git
+
+
 def dvc_runner(root):
     env = {**os.environ, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
            "PYTHONPATH": f"{root}:{root / 'stages'}"}
@@ -322,7 +332,9 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     (root / "data" / "results.duckdb").unlink()
 
     dvc = dvc_runner(root)
-    dvc("init", "--no-scm", "-q")
+    git = git_runner(root)
+    git("init", "-q")
+    dvc("init", "-q")
     dvc("config", "core.analytics", "false")
     first = dvc("repro").stdout
     assert "Running stage 'raw_videos'" in first and f"Running stage 'adapters@{SECOND}'" in first
@@ -335,6 +347,16 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     assert "Data and pipelines are up to date" in second, second
     print(f"no-op dvc repro took {noop:.1f} s")  # the 5 s target is measured by make bench-noop
 
+    # DVC as its users expect: metrics, plots and params diffs over what the stages wrote.
+    metrics = dvc("metrics", "show", "--json").stdout
+    for name in ("evaluation.json", "training.json", "mean_task_accuracy", "final_loss", "sft+sf2t"):
+        assert name in metrics, (name, metrics[:2000])
+    plots = json.loads(dvc("plots", "show", "--json", "--split").stdout)
+    assert any(k.endswith(f"{FIRST}/task_accuracy.csv") for k in plots), list(plots)
+    assert any(f"{FIRST}/loss/sft.csv" in k for k in plots), list(plots)
+    git("add", "-A")
+    git("commit", "-qm", "first repro")
+
     # Identity from what matters: params that cannot change an output rerun nothing ...
     params_file = root / "params.yaml"
     original_params = params_file.read_text()
@@ -342,6 +364,9 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
         edit_param(params_file, key, value)
         status = dvc("status").stdout
         assert "Data and pipelines are up to date" in status, (key, status)
+        assert key not in dvc("params", "diff").stdout  # not a param of any stage
+    edit_param(params_file, "evaluation.bootstrap_resamples", 500)
+    assert "evaluation.bootstrap_resamples" in dvc("params", "diff").stdout
     params_file.write_text(original_params)
     # ... and new prompt wording re-evaluates Base and every variant.
     record = root / "stages" / "fragmentforge" / "tasks" / "record.py"
@@ -357,6 +382,8 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
         after = run_ids(root, FIRST)
         assert set(after) == {"base", "sft", "sf2t", "sft+sf2t"}
         assert all(after[v] != before[v] for v in after), (before, after)
+        diff = dvc("metrics", "diff", "--all", "--json").stdout  # against the commit of the first repro
+        assert "evaluation.json" in diff, diff[:2000]
     finally:
         record.write_text(original_record)
     dvc("repro")

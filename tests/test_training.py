@@ -24,7 +24,8 @@ from fragmentforge.models.registry import Registry
 from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
 from fragmentforge.results_db import record_training
 from fragmentforge.training.recipe import build_recipe
-from fragmentforge.training.runner import RECORD, dataset_fingerprint, read_log, train_variant
+from fragmentforge.layout import TRAINING_RECORD
+from fragmentforge.training.runner import dataset_fingerprint, read_log, train_variant
 from tests.conftest import REPO
 from tests.counting_data import make_rows, preference_rows, write_datasets
 
@@ -218,7 +219,7 @@ def test_killed_training_resumes_from_its_last_checkpoint(lab, tmp_path):
     for proc in [*psutil.Process(child.pid).children(recursive=True), psutil.Process(child.pid)]:
         proc.kill()
     child.wait()
-    assert not (root / "adapters" / "tiny" / "count_resume" / RECORD).exists()
+    assert not (root / "adapters" / "tiny" / "count_resume" / TRAINING_RECORD).exists()
 
     result = train_variant(**kwargs)
     assert result.status == "resumed"

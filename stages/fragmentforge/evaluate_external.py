@@ -18,10 +18,9 @@ from fragmentforge.evaluate.external import build_questions
 from fragmentforge.evaluate.identity import EXTERNAL_CODE, now, questions_hash, run_record
 from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
-from fragmentforge.layout import layout
+from fragmentforge.layout import TRAINING_RECORD, layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.results_db import locked_connection, record_evaluation
-from fragmentforge.training.runner import RECORD
 
 
 def evaluate_external(params, root: Path, qa_file: Path, videos: Path, base: str, variant: str = BASE_VARIANT):
@@ -32,7 +31,7 @@ def evaluate_external(params, root: Path, qa_file: Path, videos: Path, base: str
     registry = open_registry(params, root)
     entry = registry.describe(base)
     adapter = None if variant == BASE_VARIANT else where.adapter(base, variant)
-    adapter_hash = json.loads((adapter / RECORD).read_text())["adapter_hash"] if adapter else None
+    adapter_hash = json.loads((adapter / TRAINING_RECORD).read_text())["adapter_hash"] if adapter else None
     device = pick_device(ev.device)
     run = run_record(base, entry.content_hash, variant, adapter_hash, questions_hash(sha256_file(qa_file), questions, root),
                      ev, device, len(questions), EXTERNAL_CODE)

@@ -15,12 +15,13 @@ KEYFRAMES, KEYFRAME_STATUS = "keyframes.parquet", "status.parquet"
 QA, TASKS_SUMMARY = "qa.parquet", "summary.json"
 GATE_REPORT = "tasks_gate.json"
 LLAMAFACTORY = "llamafactory"
-# eval_dir/<base>/<variant>, reports_dir/<base>
+# adapters_dir/<base>/<variant>, eval_dir/<base>/<variant>, reports_dir/<base>
+TRAINING_RECORD = "training.json"
 RUN, PREDICTIONS = "run.json", "predictions.parquet"
 CHART, REPORT_MD, REPORT_HTML = "chart.png", "report.md", "report.html"
-# metrics and plots that DVC reads (dvc metrics show, dvc plots show)
-EVAL_METRICS, EVAL_PLOT = "metrics.json", "task_accuracy.csv"
-TRAINING_METRICS, LOSS_PLOT = "training_metrics.json", "loss.csv"
+# metrics_dir/<base>: what `dvc metrics` and `dvc plots` read
+TRAINING_METRICS, EVALUATION_METRICS = "training.json", "evaluation.json"
+LOSS_CURVES, TASK_ACCURACY = "loss", "task_accuracy.csv"
 
 
 @dataclass(frozen=True)

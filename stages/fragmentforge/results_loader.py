@@ -10,9 +10,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from fragmentforge.config import Params
-from fragmentforge.layout import PREDICTIONS, RUN, layout
+from fragmentforge.layout import PREDICTIONS, RUN, TRAINING_RECORD, layout
 from fragmentforge.results_db import load_manifest, record_evaluation, record_training
-from fragmentforge.training.runner import RECORD, read_log
+from fragmentforge.training.runner import read_log
 
 
 def load_base_results(conn, params: Params, root: Path, base: str) -> dict[str, int]:
@@ -21,7 +21,7 @@ def load_base_results(conn, params: Params, root: Path, base: str) -> dict[str, 
         load_manifest(conn, manifest)
     adapters = root / params.paths.adapters_dir / base
     trained = 0
-    for record_path in sorted(adapters.glob(f"*/{RECORD}")):
+    for record_path in sorted(adapters.glob(f"*/{TRAINING_RECORD}")):
         record = json.loads(record_path.read_text())
         record_training(conn, record, read_log(record_path.parent / "trainer_log.jsonl"))
         trained += 1

@@ -38,6 +38,7 @@ class PathsParams:
     eval_dir: str = "data/eval"
     eval_cache_dir: str = "data/eval_cache"  # frames sampled from external benchmarks' videos
     reports_dir: str = "data/reports"
+    metrics_dir: str = "data/metrics"  # what `dvc metrics` and `dvc plots` read, per base model
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ import pyarrow.parquet as pq
 from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.common import replace_dir, write_json_atomic
 from fragmentforge.config import Params
+from fragmentforge.dvc_metrics import write_evaluation_metrics
 from fragmentforge.evaluate.identity import benchmark, now, run_record
 from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
-from fragmentforge.layout import PREDICTIONS, RUN, layout
+from fragmentforge.layout import PREDICTIONS, RUN, TRAINING_RECORD, layout
 from fragmentforge.models.build import open_registry
-from fragmentforge.training.runner import RECORD
 
 BASE_VARIANT = "base"
 
@@ -31,7 +31,7 @@ def variants_of(params: Params, root: Path, base: str) -> list[tuple[str, Path |
     out = [(BASE_VARIANT, None)]
     for variant in params.training.variants:
         adapter = layout(params, root).adapter(base, variant.name)
-        if (adapter / RECORD).is_file():
+        if (adapter / TRAINING_RECORD).is_file():
             out.append((variant.name, adapter))
     return out
 
@@ -46,7 +46,7 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
     device = pick_device(params.evaluation.device)
     summaries = []
     for variant, adapter in variants_of(params, root, base_name):
-        adapter_hash = json.loads((adapter / RECORD).read_text())["adapter_hash"] if adapter else None
+        adapter_hash = json.loads((adapter / TRAINING_RECORD).read_text())["adapter_hash"] if adapter else None
         run = run_record(base_name, entry.content_hash, variant, adapter_hash, dataset_hash, params.evaluation,
                          device, len(questions))
         out = where.evaluation(base_name, variant)
@@ -66,6 +66,7 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
         write_json_atomic(staging / RUN, summary)
         replace_dir(staging, out)
         summaries.append(summary)
+    write_evaluation_metrics(params, root, base_name)
     return summaries
 
 

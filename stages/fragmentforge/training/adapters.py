@@ -11,10 +11,10 @@ from pathlib import Path
 from fragmentforge.models.build import open_registry
 from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
+from fragmentforge.dvc_metrics import write_training_metrics
 from fragmentforge.layout import layout
 from fragmentforge.models.registry import ModelFolderError
 from fragmentforge.training.runner import TrainingFailed, TrainResult, train_variant
-
 
 
 def cuda_available() -> bool:
@@ -37,6 +37,7 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
                            dataset_dir=layout(params, root).llamafactory, media_dir=root,
                            adapters_root=root / params.paths.adapters_dir,
                            work_root=root / params.paths.train_work_dir, cuda=cuda_available())
+    write_training_metrics(params, root, base_name)
     return result
 
 

@@ -24,13 +24,13 @@ import yaml
 
 from fragmentforge.common import replace_dir, sha256_file, write_json_atomic
 from fragmentforge.config.schema import TrainingParams, VariantSpec
+from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.models.registry import ModelEntry
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 LOG_FILES = ("trainer_log.jsonl", "all_results.json", "train_results.json", "trainer_state.json",
              "training_loss.png")
-RECORD = "training.json"
 LAUNCH_LOG = "launch.log"
 
 
@@ -155,7 +155,7 @@ def publish(work: Path, adapter_dir: Path, record: dict) -> None:
     for name in ("recipe.yaml", LAUNCH_LOG):
         shutil.copy2(work / name, staging / name)
     record["adapter_hash"] = adapter_hash(staging)
-    write_json_atomic(staging / RECORD, record)
+    write_json_atomic(staging / TRAINING_RECORD, record)
     replace_dir(staging, adapter_dir)
 
 
@@ -185,16 +185,16 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
     parent_dir, parent_record = None, None
     if variant.parent is not None:
         parent_dir = adapters_root / base.name / variant.parent
-        if not (parent_dir / RECORD).is_file():
+        if not (parent_dir / TRAINING_RECORD).is_file():
             raise TrainingFailed(f"{variant.name} continues {variant.parent}, which has no finished adapter "
                                  f"at {parent_dir}; train {variant.parent} first")
-        parent_record = json.loads((parent_dir / RECORD).read_text())
+        parent_record = json.loads((parent_dir / TRAINING_RECORD).read_text())
     recipe = build_recipe(base_path=base_path, variant=variant, training=training, dataset_dir=dataset_dir,
                           media_dir=media_dir, output_dir=work / "lf", cuda=cuda, parent_adapter=parent_dir)
     datasets = dataset_fingerprint(dataset_dir, variant.datasets, media_dir)
     fingerprint = fingerprint_of(recipe, base, datasets, parent_record)
-    if (adapter_dir / RECORD).is_file() and all((adapter_dir / f).is_file() for f in ADAPTER_FILES):
-        record = json.loads((adapter_dir / RECORD).read_text())
+    if (adapter_dir / TRAINING_RECORD).is_file() and all((adapter_dir / f).is_file() for f in ADAPTER_FILES):
+        record = json.loads((adapter_dir / TRAINING_RECORD).read_text())
         if record.get("fingerprint") == fingerprint:
             return TrainResult(base.name, variant.name, adapter_dir, "up_to_date", record)
     checkpoint = prepare_work(work, fingerprint)

@@ -1,0 +1,63 @@
+"""The files `dvc metrics show|diff` and `dvc plots show` read, one folder per base model under
+paths.metrics_dir (beside the node outputs: DVC keeps metrics out of output folders).
+
+Both orchestrators write them the same way, from the records the nodes already wrote, so they
+hold only what is reproducible: accuracies, losses, steps; never timings.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from fragmentforge.common import write_json_atomic
+from fragmentforge.layout import (EVALUATION_METRICS, LOSS_CURVES, RUN, TASK_ACCURACY, TRAINING_METRICS,
+                                   TRAINING_RECORD, layout)
+
+
+def metrics_dir(params, root: Path, base: str) -> Path:
+    folder = layout(params, root).dir("metrics_dir") / base
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_training_metrics(params, root: Path, base: str) -> Path:
+    """Per variant: final loss, steps, trainable parameters; and its loss curve as CSV."""
+    out = metrics_dir(params, root, base)
+    summary = {}
+    (out / LOSS_CURVES).mkdir(exist_ok=True)
+    for variant in params.training.variants:
+        folder = layout(params, root).adapter(base, variant.name)
+        if not (folder / TRAINING_RECORD).is_file():
+            continue
+        record = json.loads((folder / TRAINING_RECORD).read_text())
+        summary[variant.name] = {"final_loss": record["final_loss"], "steps": record["steps"],
+                                 "trainable_parameters": record["trainable_parameters"]}
+        log = folder / "trainer_log.jsonl"
+        rows = [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.is_file() else []
+        with open(out / LOSS_CURVES / f"{variant.name}.csv", "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["step", "loss"])
+            writer.writerows([r["current_steps"], r["loss"]] for r in rows if r.get("loss") is not None)
+    write_json_atomic(out / TRAINING_METRICS, summary)
+    return out / TRAINING_METRICS
+
+
+def write_evaluation_metrics(params, root: Path, base: str) -> Path:
+    """Per evaluated variant: each task's accuracy and the mean over tasks; and a CSV of every
+    (variant, task) accuracy for the bar plot."""
+    out = metrics_dir(params, root, base)
+    summary, rows = {}, []
+    for run_path in sorted((layout(params, root).dir("eval_dir") / base).glob(f"*/{RUN}")):
+        run = json.loads(run_path.read_text())
+        overall = {m["task"]: round(m["accuracy"], 6) for m in run["metrics"] if m["n"] is None}
+        variant = run["run"]["variant"]
+        mean = round(sum(overall.values()) / len(overall), 6) if overall else None
+        summary[variant] = {"mean_task_accuracy": mean, "accuracy": overall, "questions": run["run"]["questions"]}
+        rows += [[f"{variant}/{task}", acc] for task, acc in sorted(overall.items())]
+    write_json_atomic(out / EVALUATION_METRICS, summary)
+    with open(out / TASK_ACCURACY, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["variant_task", "accuracy"])
+        writer.writerows(rows)
+    return out / EVALUATION_METRICS
