@@ -6,7 +6,6 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from dagster import materialize

@@ -10,24 +10,21 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import duckdb
 import psutil
 import pytest
 
-from fragmentforge.config import load_params
 from fragmentforge.config.schema import VariantSpec
 from fragmentforge.evaluate.likelihood import accuracy, score_rows
 from fragmentforge.evaluate.model_io import load_model, to_chat
 from fragmentforge.models.registry import Registry
 from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
 from fragmentforge.results_db import record_training
-from fragmentforge.training.recipe import build_recipe
 from fragmentforge.layout import TRAINING_RECORD
+from fragmentforge.training.recipe import build_recipe
 from fragmentforge.training.runner import dataset_fingerprint, read_log, train_variant
 from tests.conftest import REPO
-from tests.counting_data import make_rows, preference_rows, write_datasets
 
 from tests.training_lab import COUNT, PARAMS, TRAINING, train  # noqa: F401 (lab: conftest)
 

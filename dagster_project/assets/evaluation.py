@@ -13,11 +13,6 @@ from dagster_project.resources import PipelineConfig
 from dagster_project.retries import retry_transient
 
 
-def markdown_table(header: list[str], rows: list[list]) -> str:
-    return "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n" + "\n".join(
-        "| " + " | ".join(str(c) for c in row) + " |" for row in rows)
-
-
 def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefinition]:
     @asset(group_name="evaluation", deps=adapter_assets, partitions_def=BASE_MODELS,
            op_tags={**gpu_pod_tags(), **TORCH_STEP})
@@ -25,6 +20,7 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
         """Every benchmark question through the base model and each of its adapters (plain transformers + peft)."""
         base = context.partition_key
         from fragmentforge.evaluate.evaluations import evaluate_base_model
+        from fragmentforge.report import markdown_table
 
         lines, run_ids = [], []
         with retry_transient(context):
@@ -47,7 +43,7 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
         """Loads the model's training and evaluation outputs into the results database, then writes
         its report (data/reports/{base model}/): FineVidBench table, four-way comparison, regression
         against the previous base model, charts, lineage."""
-        from fragmentforge.report import build_report
+        from fragmentforge.report import build_report, markdown_table
 
         summary = build_report(pipeline.params(), pipeline.root, context.partition_key)
         metadata = {"html": MetadataValue.path(summary["html"]), "markdown": MetadataValue.path(summary["markdown"]),

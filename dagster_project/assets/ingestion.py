@@ -25,10 +25,11 @@ def synthetic_clips(context: AssetExecutionContext, pipeline: PipelineConfig) ->
 def raw_videos(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """Every input video probed by decoding, hashed, split, stored once; bad ones quarantined."""
     from fragmentforge.ingest import run_ingest
+    from fragmentforge.report import markdown_table
 
     result = run_ingest(pipeline.params(), pipeline.root)  # a source that fails is recorded, not raised
-    rows = "\n".join(f"| `{q['input_id']}` | {q['reason'].replace('|', '/')} |" for q in result.quarantined)
-    table = "| input | reason |\n|---|---|\n" + rows if rows else "_nothing quarantined_"
+    rows = [[f"`{q['input_id']}`", q["reason"].replace("|", "/")] for q in result.quarantined]
+    table = markdown_table(["input", "reason"], rows) if rows else "_nothing quarantined_"
     return MaterializeResult(metadata={
         **{f"rows_{status}": count for status, count in result.counts.items()},
         "quarantined_inputs": MetadataValue.md(table),

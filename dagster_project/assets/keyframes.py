@@ -37,13 +37,14 @@ def thumbnail_strip(root, keyframes_path, height: int = 64) -> str:
 def keyframe_sets(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """Slow / normal / fast / still variants of every ok video and MGSampler keyframe sets of each."""
     from fragmentforge.keyframes import run_keyframes
+    from fragmentforge.report import markdown_table
 
     result = run_keyframes(pipeline.params(), pipeline.root)
-    rows = "\n".join(f"| `{q['video_id']}` | {str(q['reason']).replace('|', '/')} |" for q in result.quarantined)
+    rows = [[f"`{q['video_id']}`", str(q["reason"]).replace("|", "/")] for q in result.quarantined]
     return MaterializeResult(metadata={
         "videos_ok": result.videos_ok,
         "videos_quarantined": len(result.quarantined),
-        "quarantined_videos": MetadataValue.md("| video | reason |\n|---|---|\n" + rows if rows else "_none_"),
+        "quarantined_videos": MetadataValue.md(markdown_table(["video", "reason"], rows) if rows else "_none_"),
         "frames_written": result.frames_written,
         "sets_per_n": MetadataValue.json({str(k): v for k, v in result.sets_per_n.items()}),
         "thumbnail_strip": MetadataValue.md(thumbnail_strip(pipeline.root, result.keyframes)),

@@ -69,6 +69,7 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
                        + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune}).")
     def _adapter(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
         from fragmentforge.training.adapters import train_one
+        from fragmentforge.training.runner import LOSS_PLOT
 
         with retry_transient(context):  # copying the base model from an s3:// registry
             result = train_one(pipeline.params(), pipeline.root, context.partition_key, variant.name)
@@ -83,7 +84,7 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
             "peak_rss_mib": round((rec["peak_rss_bytes"] or 0) / 2**20, 1),
             "device": rec["device"],
             "adapter": MetadataValue.path(str(result.adapter_dir)),
-            "loss_plot": MetadataValue.md(loss_plot(result.adapter_dir / "training_loss.png")),
+            "loss_plot": MetadataValue.md(loss_plot(result.adapter_dir / LOSS_PLOT)),
         })
 
     return _adapter

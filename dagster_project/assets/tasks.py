@@ -7,7 +7,6 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
-    AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -29,14 +28,15 @@ def proxy_tasks_description() -> str:
 
 @asset(group_name="tasks", deps=[keyframe_sets], description=proxy_tasks_description())
 def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
+    from fragmentforge.report import markdown_table
     from fragmentforge.tasks.generate import run_proxy_tasks
 
     result = run_proxy_tasks(pipeline.params(), pipeline.root)
-    table = "\n".join(f"| {k} | {v} |" for k, v in result.summary["per_task_split"].items())
+    table = markdown_table(["task/split", "records"], list(result.summary["per_task_split"].items()))
     return MaterializeResult(metadata={
         "records": result.summary["records"],
         "videos": MetadataValue.json(result.summary["videos"]),
-        "per_task_split": MetadataValue.md("| task/split | records |\n|---|---|\n" + table),
+        "per_task_split": MetadataValue.md(table),
         "letter_share": MetadataValue.json(result.summary["letter_share"]),
         "qa": MetadataValue.path(str(result.qa)),
     })

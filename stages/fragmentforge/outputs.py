@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from fragmentforge.cli import parse_stage_args
-from fragmentforge.layout import INGEST_SUMMARY, MANIFEST
+from fragmentforge.layout import INGEST_SUMMARY, MANIFEST, REPORT_HTML, TASKS_SUMMARY
 
 
 def main(argv=None) -> None:
@@ -19,7 +18,7 @@ def main(argv=None) -> None:
     print(f"  QA records       {root / params.paths.tasks_dir / 'qa.parquet'}")
     print(f"  task gate report {root / params.paths.validation_dir / 'tasks_gate.json'}")
     print(f"  LLaMA-Factory    {root / params.paths.exports_dir / 'llamafactory'}")
-    summary = root / params.paths.tasks_dir / "summary.json"
+    summary = root / params.paths.tasks_dir / TASKS_SUMMARY
     if summary.exists():
         counts = json.loads(summary.read_text())["per_task_split"]
         print("  QA records per task/split: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -33,7 +32,7 @@ def main(argv=None) -> None:
               f"{rec['samples_per_second']} samples/s on {rec['device']})")
     print(f"  evaluations      {root / params.paths.eval_dir}")
     for base in params.models.base_models:
-        report = root / params.paths.reports_dir / base / "report.html"
+        report = root / params.paths.reports_dir / base / REPORT_HTML
         if report.exists():
             print(f"  REPORT {base}: {report}  (and report.md)")
     print(f"  results database {root / params.paths.results_db}")

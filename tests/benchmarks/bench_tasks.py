@@ -33,8 +33,7 @@ def folder_bytes(folder: Path) -> int:
 def main() -> None:
     root = Path(".").resolve()
     params = load_params(root / "params.yaml")
-    p = params.paths
-    if not (root / p.frames_dir / KEYFRAMES_FILE).exists():
+    if not layout(params, root).keyframes.exists():
         raise SystemExit("no keyframe sets: run `make run` first")
     started = time.perf_counter()
     contexts = load_contexts(root, layout(params, root).manifest, layout(params, root).keyframes)
@@ -49,9 +48,9 @@ def main() -> None:
         write_records(records, Path(scratch) / "tasks")
         write_s = time.perf_counter() - started
     rate = statistics.median(rates)
-    tasks_bytes = folder_bytes(root / p.tasks_dir)
-    export_bytes = folder_bytes(root / p.exports_dir)
-    frames = [f for f in (root / p.frames_dir).rglob("*.jpg")]
+    tasks_bytes = folder_bytes(root / params.paths.tasks_dir)
+    export_bytes = folder_bytes(root / params.paths.exports_dir)
+    frames = [f for f in (root / params.paths.frames_dir).rglob("*.jpg")]
     frame_bytes = sum(f.stat().st_size for f in frames)
     print(f"videos {len(contexts)}, records {len(records)}; loading inputs (frame hashing included) {load_s:.2f} s")
     print(f"generation: median {rate:,.0f} records/s over {ROUNDS} rounds (min {min(rates):,.0f}, max {max(rates):,.0f});"

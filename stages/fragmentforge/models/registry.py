@@ -11,16 +11,13 @@ import json
 import os
 import shutil
 import struct
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from fragmentforge.common import write_json_atomic
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json")
 TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "tokenizer.model")
-SMALL_SUFFIXES = (".json", ".jinja", ".txt", ".model")
-SAFETENSORS_DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
-                           "U8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1}
 
 
 @dataclass(frozen=True)
@@ -213,8 +210,3 @@ class RegistryAccessError(RuntimeError):
 
 class ModelFolderError(ValueError):
     """A registry folder that is not a loadable model; the message says why."""
-
-
-def entries_table(models: list[ModelEntry], problems: list[RegistryProblem]) -> list[dict]:
-    return [dict(asdict(m), status="ok", reason=None) for m in models] + [
-        dict(name=p.name, uri=p.uri, status="invalid", reason=p.reason) for p in problems]

@@ -11,7 +11,6 @@ synthesized between their neighbours. Pair scores follow from the source's:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -57,16 +56,3 @@ def flow_midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 INTERPOLATORS = {"blend": blend, "flow": flow_midpoint}
 
-
-def write_variant_video(frames_at, stream: FrameStream, path: Path, fps: int, interpolation: str = "blend") -> int:
-    """Re-encode a whole variant as H.264, for consumers that need a video file.
-    `frames_at(i)` returns source frame i as RGB."""
-    from fragmentforge.video.encode import write_h264
-
-    interpolate = INTERPOLATORS[interpolation]
-
-    def frames():
-        for pos in stream.positions:
-            lo, hi = int(np.floor(pos)), int(np.ceil(pos))
-            yield frames_at(lo) if lo == hi else interpolate(frames_at(lo), frames_at(hi))
-    return write_h264(path, frames(), fps)

@@ -29,8 +29,8 @@ from fragmentforge.models.registry import ModelEntry
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
-LOG_FILES = ("trainer_log.jsonl", "all_results.json", "train_results.json", "trainer_state.json",
-             "training_loss.png")
+LOSS_PLOT = "training_loss.png"  # LLaMA-Factory's plot_loss output
+LOG_FILES = ("trainer_log.jsonl", "all_results.json", "train_results.json", "trainer_state.json", LOSS_PLOT)
 LAUNCH_LOG = "launch.log"
 
 

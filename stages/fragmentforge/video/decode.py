@@ -8,7 +8,7 @@ conversion costs about half as much); `to_rgb` converts the few frames that are 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator
 
 import numpy as np
 
