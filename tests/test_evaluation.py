@@ -7,12 +7,14 @@ from dataclasses import replace
 import duckdb
 import numpy as np
 
+from fragmentforge.config import load_params
 from fragmentforge.config.schema import EvaluationParams
 from fragmentforge.evaluate.model_io import load_model
 from fragmentforge.evaluate.questions import Question
 from fragmentforge.evaluate.runner import metric_rows, predict
 from fragmentforge.evaluate.stats import chance, cluster_bootstrap
 from fragmentforge.results_db import record_evaluation
+from tests.conftest import REPO
 from tests.counting_data import LETTERS, SIZES
 
 EVAL = EvaluationParams(batch_size=8, bootstrap_resamples=500, seed=3)
@@ -106,17 +108,23 @@ def test_mvbench_format_file_samples_once_and_reports_bad_entries(tmp_path, lab)
     qa = tmp_path / "mvbench_demo.json"
     qa.write_text(json.dumps(entries))
     root = tmp_path
-    questions, problems = external.build_questions(qa, clips, tmp_path / "cache", root, 4, 64, 60)
+    frames = load_params(REPO / "params.yaml").keyframes
+    frames = replace(frames, frame_short_side=64, jpeg_quality=75)
+    questions, problems = external.build_questions(qa, clips, tmp_path / "cache", root, 4, frames, 60)
     assert [q.answer for q in questions] == ["B", "C", "A"]
     assert {p["video"]: p["reason"] for p in problems}["missing.mp4"] == "video file not found"
     assert "broken.mp4" in {p["video"] for p in problems}
     assert questions[0].row["images"] == questions[1].row["images"]  # one sampling per video and window
     assert len(questions[2].row["images"]) == 4 and questions[2].row["images"] != questions[0].row["images"]
     assert questions[0].row["messages"][0]["content"].count("<image>") == 4
+    from PIL import Image
+
+    with Image.open(root / questions[0].row["images"][0]) as first:  # stored as the keyframes node stores frames
+        assert min(first.size) == 64 and first.format == "JPEG"
     cached = sorted((tmp_path / "cache").glob("*/frames.json"))
     assert len(cached) == 2
     stamps = [p.stat().st_mtime_ns for p in cached]
-    again, _ = external.build_questions(qa, clips, tmp_path / "cache", root, 4, 64, 60)
+    again, _ = external.build_questions(qa, clips, tmp_path / "cache", root, 4, frames, 60)
     assert [p.stat().st_mtime_ns for p in cached] == stamps and again[0].row == questions[0].row
     model = load_model(lab["root"] / "registry" / "tiny")
     predictions = predict(model, questions, EVAL, root)

@@ -27,7 +27,7 @@ def evaluate_external(params, root: Path, qa_file: Path, videos: Path, base: str
     root = root.resolve()
     where, ev = layout(params, root), params.evaluation
     questions, problems = build_questions(qa_file, videos, where.dir("eval_cache_dir"), root, ev.external_frames,
-                                          params.keyframes.frame_short_side, ev.external_time_limit_s)
+                                          params.keyframes, ev.external_time_limit_s)
     registry = open_registry(params, root)
     entry = registry.describe(base)
     adapter = None if variant == BASE_VARIANT else where.adapter(base, variant)

@@ -34,6 +34,8 @@ class SampleJob:
     end: float | None
     n: int
     short_side: int
+    scaler: str  # keyframes.frame_scaler and jpeg_quality: stored like every other frame
+    jpeg_quality: int
     out_dir: str
 
 
@@ -51,7 +53,7 @@ def sample_frames(job: SampleJob) -> list[str]:
     out = Path(job.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=out.parent) as spill:
-        _, frames = sequential_frames(job.video, size, fps)
+        _, frames = sequential_frames(job.video, size, fps, "pyav", scaler=job.scaler)
         for frame in frames:
             if frame.layout != YUV420:
                 raise ValueError(f"unexpected frame layout {frame.layout}")
@@ -71,7 +73,7 @@ def sample_frames(job: SampleJob) -> list[str]:
             spill.seek(index * frame_bytes)
             pixels = np.frombuffer(spill.read(frame_bytes), np.uint8).reshape(h * 3 // 2, w)
             path = out / f"f{k}.jpg"
-            Image.fromarray(to_rgb(pixels, YUV420)).save(path, format="JPEG", quality=90)
+            Image.fromarray(to_rgb(pixels, YUV420)).save(path, format="JPEG", quality=job.jpeg_quality)
             paths.append(str(path))
     return paths
 
@@ -91,10 +93,12 @@ def load_entries(qa_file: Path) -> list[dict]:
     return entries
 
 
-def build_questions(qa_file: Path, videos_dir: Path, cache_dir: Path, root: Path, n: int, short_side: int,
+def build_questions(qa_file: Path, videos_dir: Path, cache_dir: Path, root: Path, n: int, frames_params,
                     time_limit_s: float) -> tuple[list[Question], list[dict]]:
     """(questions, problems): an entry whose video is missing or does not decode is a problem
-    with its reason, and the rest go on."""
+    with its reason, and the rest go on. Frames are scaled and stored as the keyframes node
+    stores its frames (`frames_params`: KeyframeParams)."""
+    short_side, scaler, quality = frames_params.frame_short_side, frames_params.frame_scaler, frames_params.jpeg_quality
     from fragmentforge.video.isolated import _context, run_one
 
     ctx = _context((__name__,))
@@ -108,13 +112,14 @@ def build_questions(qa_file: Path, videos_dir: Path, cache_dir: Path, root: Path
         start, end = e.get("start"), e.get("end")
         key = (str(video), start, end)
         if key not in cached:
-            digest = hashlib.sha256(f"{sha256_file(video)}|{start}|{end}|{n}|{short_side}".encode()).hexdigest()[:20]
+            digest = hashlib.sha256(f"{sha256_file(video)}|{start}|{end}|{n}|{short_side}|{scaler}|{quality}".encode()).hexdigest()[:20]
             folder = cache_dir / digest
             done = folder / "frames.json"
             if done.is_file():
                 cached[key] = json.loads(done.read_text())
             else:
-                outcome = run_one(ctx, sample_frames, SampleJob(str(video), start, end, n, short_side, str(folder)),
+                outcome = run_one(ctx, sample_frames, SampleJob(str(video), start, end, n, short_side, scaler, quality,
+                                                                 str(folder)),
                                   time_limit_s)
                 if not outcome.ok:
                     cached[key] = outcome.error
