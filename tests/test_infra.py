@@ -62,10 +62,8 @@ def test_helm_values_and_s3_params_parse_and_name_the_same_secret_and_pools():
     assert load_params(path).models.registry.startswith("s3://")
 
 
-def test_cuda_image_pins_the_same_torch_as_the_project():
+def test_cuda_image_starts_from_a_cuda_base_and_serves_the_code_location():
     dockerfile = (GPU / "Dockerfile").read_text()
-    pins = dict(re.findall(r"^(torch|torchvision)==(\S+)", (REPO / "requirements.in").read_text(), re.MULTILINE))
-    assert f"torch=={pins['torch']} torchvision=={pins['torchvision']}" in dockerfile
     assert re.search(r"^FROM \$\{CUDA_IMAGE\}", dockerfile, re.MULTILINE)
     assert "dagster_project.definitions" in dockerfile
 
@@ -134,3 +132,4 @@ def test_both_images_pin_the_same_torch_as_the_project():
     pins = dict(re.findall(r"^(torch|torchvision)==(\S+)", (REPO / "requirements.in").read_text(), re.MULTILINE))
     for dockerfile in (INFRA / "Dockerfile", GPU / "Dockerfile"):
         assert f"torch=={pins['torch']} torchvision=={pins['torchvision']}" in dockerfile.read_text(), dockerfile
+        assert "pip install --no-deps -e ." in dockerfile.read_text(), dockerfile  # the library
