@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules, multiprocess_executor
-from dagster_duckdb import DuckDBResource
 
 from dagster_project.assets import evaluation, ingestion, keyframes, models, tasks
 from dagster_project.partitions import BASE_MODELS
@@ -51,8 +50,6 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     root = project_root or default_root()
     pipeline = PipelineConfig(project_root=root, params_file=params_file)
     params = load_params(Path(root) / params_file)
-    results_db = Path(root) / params.paths.results_db
-    results_db.parent.mkdir(parents=True, exist_ok=True)
     adapters = models.adapter_assets(params.training.variants)
     assets = with_code_versions([*load_assets_from_modules([ingestion, keyframes, tasks]), models.base_models,
                                  *adapters, *evaluation.evaluation_assets(adapters)], Path(root), params)
@@ -60,7 +57,7 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     return Definitions(
         assets=assets,
         asset_checks=[tasks.task_gate],
-        resources={"pipeline": pipeline, "duckdb": DuckDBResource(database=str(results_db))},
+        resources={"pipeline": pipeline},
         executor=pick_executor(),
         jobs=[define_asset_job("data_job", selection=AssetSelection.all() - per_model,
                                description="Sources to training datasets: everything not per base model."),

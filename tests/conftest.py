@@ -56,10 +56,10 @@ def make_project(tmp_path: Path) -> Path:
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    """sha256 of every file under `folder`, by relative path."""
+    """sha256 of every file under `folder`, by relative path (not the .gitignore files DVC writes)."""
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".gitignore"
     }
 
 

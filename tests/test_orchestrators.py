@@ -351,7 +351,7 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     metrics = dvc("metrics", "show", "--json").stdout
     for name in ("evaluation.json", "training.json", "mean_task_accuracy", "final_loss", "sft+sf2t"):
         assert name in metrics, (name, metrics[:2000])
-    plots = json.loads(dvc("plots", "show", "--json", "--split").stdout)
+    plots = json.loads(dvc("plots", "show", "--json", "--split").stdout)["data"]
     assert any(k.endswith(f"{FIRST}/task_accuracy.csv") for k in plots), list(plots)
     assert any(f"{FIRST}/loss/sft.csv" in k for k in plots), list(plots)
     git("add", "-A")

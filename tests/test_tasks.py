@@ -10,10 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 from dagster import materialize
 
-from stages import keyframe_sets, proxy_tasks, raw_videos, synthetic_clips, task_gate, training_datasets
-from fragmentforge.tasks import datasets, generate
 from fragmentforge.config import load_params
 from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
+from fragmentforge.tasks import datasets, generate
+from stages import keyframe_sets, proxy_tasks, raw_videos, synthetic_clips, task_gate, training_datasets
 from tests.conftest import make_project
 
 
@@ -83,8 +83,8 @@ def test_counting_and_order_labels_follow_the_frame_timestamps(built):
 
 
 def test_consistency_answers_follow_the_pixels(built):
-    from PIL import Image
     import numpy as np
+    from PIL import Image
 
     qa = records(built)
     answers = Counter()
@@ -206,11 +206,17 @@ def test_gate_fails_on_bad_records_and_dagster_skips_the_export(built, monkeypat
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "proxy_tasks" in materialized and "training_datasets" not in materialized
     assert sorted(p.name for p in exports.rglob("*")) == before
+    report = json.loads((built / "data" / "validation" / "tasks_gate.json").read_text())
+    failed = {name for name, passed in report["checks"].items() if not passed}
+    assert {"answer_in_options", "split_leakage", "frames_exist"} <= failed and not report["success"]
     import duckdb
 
-    with duckdb.connect(str(built / "data" / "results.duckdb"), read_only=True) as conn:
-        failed = {row[0] for row in conn.execute(
+    from fragmentforge.results_loader import load_base_results
+
+    with duckdb.connect(":memory:") as conn:  # the report step loads the gate's outcomes with the rest
+        load_base_results(conn, load_params(built / "params.yaml"), built, "tiny-qwen2vl")
+        loaded = {row[0] for row in conn.execute(
             "select distinct check_name from task_validation where not success").fetchall()}
-    assert {"answer_in_options", "split_leakage", "frames_exist"} <= failed
+    assert loaded == failed
     with pytest.raises(datasets.GateNotPassed):
         datasets.export_tasks(load_params(built / "params.yaml"), built)

@@ -18,14 +18,13 @@ import pytest
 from fragmentforge.config.schema import VariantSpec
 from fragmentforge.evaluate.likelihood import accuracy, score_rows
 from fragmentforge.evaluate.model_io import load_model, to_chat
+from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.models.registry import Registry
 from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
 from fragmentforge.results_db import record_training
-from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.training.recipe import build_recipe
 from fragmentforge.training.runner import dataset_fingerprint, read_log, train_variant
 from tests.conftest import REPO
-
 from tests.training_lab import COUNT, PARAMS, TRAINING, train  # noqa: F401 (lab: conftest)
 
 

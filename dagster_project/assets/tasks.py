@@ -12,10 +12,8 @@ from dagster import (
     asset,
     multi_asset_check,
 )
-from dagster_duckdb import DuckDBResource
 
 from dagster_project.assets.keyframes import keyframe_sets
-from dagster_project.partitions import RESULTS_DB_POOL
 from dagster_project.resources import PipelineConfig
 from fragmentforge.tasks.checks import gate_checks
 from fragmentforge.tasks.registry import describe_generators
@@ -43,13 +41,12 @@ def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
 
 
 @multi_asset_check(specs=[AssetCheckSpec(name, asset=proxy_tasks, blocking=True, description=text)
-                          for name, text in gate_checks().items()], pool=RESULTS_DB_POOL)
-def task_gate(pipeline: PipelineConfig, duckdb: DuckDBResource):
-    """Great Expectations suites over the QA records; rows go to the task_validation table."""
+                          for name, text in gate_checks().items()])
+def task_gate(pipeline: PipelineConfig):
+    """Great Expectations suites over the QA records (data/validation/tasks_gate.json)."""
     from fragmentforge.tasks.gate import validate_tasks
 
-    with duckdb.get_connection() as conn:
-        gate, report = validate_tasks(pipeline.params(), pipeline.root, conn)
+    gate, report = validate_tasks(pipeline.params(), pipeline.root)
     for name, outcomes in gate.by_check().items():
         failed = [o for o in outcomes if not o.success]
         yield AssetCheckResult(

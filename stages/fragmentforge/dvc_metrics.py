@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fragmentforge.common import write_json_atomic
 from fragmentforge.layout import (EVALUATION_METRICS, LOSS_CURVES, RUN, TASK_ACCURACY, TRAINING_METRICS,
-                                   TRAINING_RECORD, layout)
+                                  TRAINING_RECORD, layout)
 
 
 def metrics_dir(params, root: Path, base: str) -> Path:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fragmentforge.common import sha256_file
 from fragmentforge.cli import parse_args
+from fragmentforge.common import sha256_file
 from fragmentforge.evaluate.evaluations import BASE_VARIANT
 from fragmentforge.evaluate.external import build_questions
 from fragmentforge.evaluate.identity import EXTERNAL_CODE, now, questions_hash, run_record

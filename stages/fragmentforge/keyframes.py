@@ -20,7 +20,6 @@ from fragmentforge.layout import KEYFRAME_STATUS, KEYFRAMES, MANIFEST
 from fragmentforge.motion.extract import KeyframeJob, extract_keyframes
 from fragmentforge.video.isolated import map_isolated
 
-
 KEYFRAME_SCHEMA = pa.schema([
     ("video_id", pa.string()), ("variant", pa.string()), ("set_id", pa.string()), ("n", pa.int32()),
     ("mode", pa.string()), ("stream_indices", pa.list_(pa.int32())),

@@ -17,16 +17,16 @@ def load_manifest(conn, manifest_path: Path) -> dict[str, int]:
     return dict(conn.execute(sql("manifest_status_counts")).fetchall())
 
 
-def record_task_validation(conn, data_hash: str, gate) -> None:
-    """Replace the gate's rows for these records (idempotent for a rerun on the same data)."""
+def record_task_validation(conn, report: dict) -> None:
+    """Replace the gate's rows for the records it checked (its report, tasks_gate.json)."""
     conn.execute(sql("create_task_validation"))
     conn.execute("BEGIN TRANSACTION")
-    conn.execute(sql("delete_task_validation"), {"data_hash": data_hash})
-    for o in gate.outcomes:
+    conn.execute(sql("delete_task_validation"), {"data_hash": report["data_hash"]})
+    for o in report["expectations"]:
         conn.execute(sql("insert_task_validation"), {
-            "data_hash": data_hash, "records": gate.records, "check_name": o.check, "expectation": o.expectation,
-            "column_name": o.column, "success": o.success, "unexpected_count": o.unexpected_count,
-            "observed": o.observed})
+            "data_hash": report["data_hash"], "records": report["records"], "check_name": o["check"],
+            "expectation": o["expectation"], "column_name": o["column"], "success": o["success"],
+            "unexpected_count": o["unexpected_count"], "observed": o["observed"]})
     conn.execute("COMMIT")
 
 

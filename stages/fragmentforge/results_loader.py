@@ -1,7 +1,7 @@
-"""Load stage outputs into the results database: the ingest manifest, and one base model's
-training records, logs and evaluation runs. Ingest, training and evaluation only write files, so
-heavy steps never hold the database; this short step (the report's) is the writer, and
-replacing rows makes it idempotent."""
+"""Load stage outputs into the results database: the ingest manifest, the gate's report, and
+one base model's training records, logs and evaluation runs. Every other node only writes
+files, so heavy steps never hold the database; this short step (the report's) is its one
+writer, and replacing rows makes it idempotent."""
 from __future__ import annotations
 
 import json
@@ -11,14 +11,16 @@ import pyarrow.parquet as pq
 
 from fragmentforge.config import Params
 from fragmentforge.layout import PREDICTIONS, RUN, TRAINING_RECORD, layout
-from fragmentforge.results_db import load_manifest, record_evaluation, record_training
+from fragmentforge.results_db import load_manifest, record_evaluation, record_task_validation, record_training
 from fragmentforge.training.runner import read_log
 
 
 def load_base_results(conn, params: Params, root: Path, base: str) -> dict[str, int]:
-    manifest = layout(params, root).manifest
-    if manifest.is_file():
-        load_manifest(conn, manifest)
+    where = layout(params, root)
+    if where.manifest.is_file():
+        load_manifest(conn, where.manifest)
+    if where.gate_report.is_file():
+        record_task_validation(conn, json.loads(where.gate_report.read_text()))
     adapters = root / params.paths.adapters_dir / base
     trained = 0
     for record_path in sorted(adapters.glob(f"*/{TRAINING_RECORD}")):

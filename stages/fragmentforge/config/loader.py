@@ -133,15 +133,7 @@ def _convert_union(hint: Any, value: Any, source: str, key: str):
     options = [o for o in options if o is not type(None)]
     if len(options) == 1:
         return convert(options[0], value, source, key)
-    # A union of dataclasses is told apart by its `kind` key.
-    if all(dataclasses.is_dataclass(o) for o in options):
-        kinds = {get_args(typing.get_type_hints(o)["kind"])[0]: o for o in options}
-        kind = value.get("kind") if isinstance(value, dict) else None
-        if kind not in kinds:
-            raise ConfigError(source, _join(key, "kind"),
-                              f"must be one of {sorted(kinds)} (got {kind!r})")
-        return build(kinds[kind], value, source, key)
-    raise TypeError(f"unsupported union in schema at {key}: {hint}")
+    raise TypeError(f"unsupported union in schema at {key}: {hint}")  # plugins type their own options
 
 
 def _convert_scalar(hint: Any, value: Any, source: str, key: str):

@@ -7,8 +7,8 @@ token sequence training saw.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 IMAGE_PLACEHOLDER = "<image>"

@@ -7,14 +7,14 @@ candidates that carry the problem, so each one is quarantined with its reason.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Optional
-
 import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, Optional
 
 from fragmentforge.sources import Candidate, SourceContext, resolve
+
 
 @dataclass(frozen=True)
 class Options:

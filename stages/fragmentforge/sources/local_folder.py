@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from fragmentforge.sources import Candidate, SourceContext, resolve
 
+
 @dataclass(frozen=True)
 class Options:
     name: str

@@ -5,12 +5,12 @@ NumPy 2, but its data files are all we need.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 
 from fragmentforge.sources import Candidate, SourceContext
+
 
 @dataclass(frozen=True)
 class Options:

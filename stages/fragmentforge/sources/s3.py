@@ -5,15 +5,15 @@ from the usual AWS variables or files, never from params.yaml, and never printed
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
-from fragmentforge.config.schema import check
-
 import fnmatch
 import os
+from dataclasses import dataclass
+from typing import Optional
 
+from fragmentforge.config.schema import check
 from fragmentforge.s3_errors import explain, scrub
 from fragmentforge.sources import Candidate, SourceContext
+
 
 @dataclass(frozen=True)
 class Options:

@@ -7,6 +7,7 @@ from fragmentforge.layout import CLIPS, LABELS
 from fragmentforge.sources import Candidate, SourceContext
 from fragmentforge.sources.label_manifest import ssv2_candidates
 
+
 @dataclass(frozen=True)
 class Options:
     name: str

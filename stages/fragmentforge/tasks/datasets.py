@@ -16,6 +16,7 @@ from fragmentforge.config import Params
 from fragmentforge.layout import LLAMAFACTORY, layout
 from fragmentforge.tasks.export import export_llamafactory
 
+
 class GateNotPassed(RuntimeError):
     pass
 

@@ -1,8 +1,8 @@
 """Stage: the Great Expectations gate over the proxy-task records.
 
-Output (paths.validation_dir): tasks_gate.json, one entry per expectation. The rows also go
-to the task_validation table of the results database. Exits non-zero when any check
-fails, so `dvc repro` stops before the export that training reads.
+Output (paths.validation_dir): tasks_gate.json, one entry per expectation (the report step
+loads it into the task_validation table). Exits non-zero when any check fails, so `dvc repro`
+stops before the export that training reads.
 """
 from __future__ import annotations
 
@@ -17,14 +17,16 @@ from fragmentforge.config import Params
 from fragmentforge.layout import GATE_REPORT, layout
 from fragmentforge.tasks.validate import GateResult, run_gate
 
+
 def gate_report(gate: GateResult, data_hash: str) -> dict:
     return {"data_hash": data_hash, "records": gate.records, "success": gate.success,
             "checks": {name: all(o.success for o in outcomes) for name, outcomes in gate.by_check().items()},
             "expectations": [asdict(o) for o in gate.outcomes]}
 
 
-def validate_tasks(params: Params, root: Path, conn=None) -> tuple[GateResult, dict]:
-    """Run the gate; write the report and the database rows whether it passes or not."""
+def validate_tasks(params: Params, root: Path) -> tuple[GateResult, dict]:
+    """Run the gate and write its report whether it passes or not (the report step loads it
+    into the results database's task_validation table)."""
     qa_path = layout(params, root).qa
     gate = run_gate(pd.read_parquet(qa_path), root, params.tasks)
     report = gate_report(gate, sha256_file(qa_path))
@@ -32,22 +34,7 @@ def validate_tasks(params: Params, root: Path, conn=None) -> tuple[GateResult, d
     staging = fresh_dir(out.with_name(out.name + ".staging"))
     write_json_atomic(staging / GATE_REPORT, report)
     replace_dir(staging, out)
-    if conn is None:
-        import duckdb
-
-        db = root / params.paths.results_db
-        db.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(db)) as own:
-            _record(own, report["data_hash"], gate)
-    else:
-        _record(conn, report["data_hash"], gate)
     return gate, report
-
-
-def _record(conn, data_hash, gate) -> None:
-    from fragmentforge.results_db import record_task_validation
-
-    record_task_validation(conn, data_hash, gate)
 
 
 def failure_text(gate: GateResult) -> str:

@@ -20,7 +20,6 @@ from fragmentforge.tasks.context import load_contexts
 from fragmentforge.tasks.record import QA_SCHEMA
 
 
-
 @dataclass(frozen=True)
 class TasksResult:
     qa: Path

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fragmentforge.models.build import open_registry
 from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
 from fragmentforge.dvc_metrics import write_training_metrics
 from fragmentforge.layout import layout
+from fragmentforge.models.build import open_registry
 from fragmentforge.models.registry import ModelFolderError
 from fragmentforge.training.runner import TrainingFailed, TrainResult, train_variant
 

@@ -3,8 +3,8 @@ visual synonyms first (actions that look alike), then other labels."""
 from dataclasses import dataclass
 
 from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
-from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.tasks.record import Draft
+from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "scene", "Action", 1
 DESCRIPTION = "Which action is shown (FineVidBench): the class template against its visual synonyms."

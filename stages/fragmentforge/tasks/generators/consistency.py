@@ -3,8 +3,8 @@ the same? The pair is one frame twice, two neighbouring frames of the pool (ofte
 identical) or two frames far apart; the answer comes from the frames' bytes."""
 from dataclasses import dataclass
 
-from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.tasks.record import NO, NOT_SURE, YES, Draft
+from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "FCmp", 3
 DESCRIPTION = "Whether two frames are exactly the same (one frame twice, neighbours, or far apart)."

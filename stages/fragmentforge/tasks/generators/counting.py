@@ -1,8 +1,8 @@
 """Counting (SF²T; FineVidBench's Frame Count): how many frames were shown, 2 to 6."""
 from dataclasses import dataclass
 
-from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.tasks.record import Draft
+from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "FCnt", 1
 DESCRIPTION = "How many frames were shown (2 to 6)."

@@ -3,8 +3,8 @@ Half the sets are shown shuffled. Sets with two identical frames are skipped: th
 cannot be seen."""
 from dataclasses import dataclass
 
-from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.tasks.record import NO, NOT_SURE, YES, Draft
+from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "AoN", 4
 DESCRIPTION = "Whether the shown frames need re-ordering (half the sets are shown shuffled)."

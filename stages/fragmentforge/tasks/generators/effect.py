@@ -3,8 +3,8 @@ of the ground truth (position, distance, count, completion, camera). "Not sure" 
 offered; videos without an effect annotation get no questions."""
 from dataclasses import dataclass
 
-from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.tasks.record import NOT_SURE, Draft
+from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "scene", "Effect", 2
 DESCRIPTION = "What changed for the named object (position, distance, count, completion, camera), from the ground truth."

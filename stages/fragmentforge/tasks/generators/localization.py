@@ -3,8 +3,8 @@ first / last appear, and in which frames does it exist. Visibility comes from gr
 videos without it get no questions."""
 from dataclasses import dataclass
 
-from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.tasks.record import Draft, ordinal
+from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "MoO", 2
 DESCRIPTION = "First / last appearance of an object, or the frames that contain it, from ground-truth visibility."

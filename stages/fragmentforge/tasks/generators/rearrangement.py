@@ -4,8 +4,8 @@ action? An option lists shown-frame numbers in time order; distractors include n
 from dataclasses import dataclass
 
 from fragmentforge.tasks.generators.disorder import distinct_frames, shuffled_order
-from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.tasks.record import Draft
+from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "Rearr", 5
 DESCRIPTION = "Which order of the shown (shuffled) frames restores the action."

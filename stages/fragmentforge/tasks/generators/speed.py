@@ -3,8 +3,8 @@ question per speed variant, showing its fixed-stride window. Videos whose normal
 shows no change at all are skipped (their normal and still variants look the same)."""
 from dataclasses import dataclass
 
-from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.tasks.record import Draft
+from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "scene", "Speed", 3
 DESCRIPTION = "Fast, slow, normal or no speed: one question per speed variant's fixed-stride window."
