@@ -364,9 +364,11 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
         edit_param(params_file, key, value)
         status = dvc("status").stdout
         assert "Data and pipelines are up to date" in status, (key, status)
-        assert key not in dvc("params", "diff").stdout  # not a param of any stage
+        assert key in dvc("params", "diff").stdout  # DVC shows the edit, and knows no stage uses it
+    params_file.write_text(original_params)
     edit_param(params_file, "evaluation.bootstrap_resamples", 500)
     assert "evaluation.bootstrap_resamples" in dvc("params", "diff").stdout
+    assert f"evaluations@{FIRST}:" in dvc("status").stdout
     params_file.write_text(original_params)
     # ... and new prompt wording re-evaluates Base and every variant.
     record = root / "stages" / "fragmentforge" / "tasks" / "record.py"
