@@ -137,3 +137,28 @@ def test_a_new_source_kind_is_one_file(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "stages.raw_videos"], cwd=root, env=env, capture_output=True,
                          text=True, timeout=300)
     assert bad.returncode != 0 and "ingest.sources[0].listing" in bad.stderr and "expected str" in bad.stderr
+
+
+def test_a_broken_generator_fails_where_it_is_used_not_where_params_load(tmp_path):
+    root = make_project(tmp_path)
+    (root / "stages" / "fragmentforge" / "tasks" / "generators" / "broken.py").write_text("LEVEL = (\n")
+    script = (
+        "from fragmentforge.config import load_params\n"
+        "from fragmentforge.plugins import PluginError\n"
+        "from fragmentforge.tasks.registry import active_generators\n"
+        "from dagster import AssetKey\n"
+        "from dagster_project.definitions import build_definitions\n"
+        "params = load_params('params.yaml')\n"  # params, the code location and its checks still load
+        "graph = build_definitions('.').resolve_asset_graph()\n"
+        "print(graph.get(AssetKey('proxy_tasks')).description)\n"
+        "try:\n"
+        "    active_generators(params.tasks)\n"
+        "except PluginError as exc:\n"
+        "    print('RAISED', exc)\n")
+    env = {**os.environ, "PYTHONPATH": f"{root}:{root / 'stages'}"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "**broken**: BROKEN: task generator 'broken'" in done.stdout
+    assert "RAISED task generator 'broken' (fragmentforge.tasks.generators.broken) failed to import: SyntaxError" \
+        in done.stdout
