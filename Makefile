@@ -72,5 +72,5 @@ bench-evaluate: setup
 
 clean:
 	rm -rf data/synthetic data/raw data/frames data/tasks data/validation data/exports data/models \
-		data/adapters data/train_work data/model_cache data/eval data/eval_cache data/reports \
+		data/adapters data/train_work data/model_cache data/eval data/eval_cache data/reports data/metrics \
 		data/results.duckdb $(DAGSTER_HOME)

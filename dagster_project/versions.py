@@ -15,12 +15,7 @@ from pathlib import Path
 import yaml
 
 from fragmentforge.config import Params
-from fragmentforge.lineage import CODE_PREFIXES, files_digest
-
-
-def stage_spec(dvc_yaml: dict, stage: str) -> dict:
-    spec = dvc_yaml["stages"][stage]
-    return spec.get("do", spec)
+from fragmentforge.lineage import files_digest, is_code, stage_specs
 
 
 def plain(value):
@@ -39,8 +34,8 @@ def params_value(params: Params, dotted: str):
 
 
 def code_version(root: Path, params: Params, stage: str, extra: tuple[str, ...] = ()) -> str:
-    spec = stage_spec(yaml.safe_load((Path(root) / "dvc.yaml").read_text()), stage)
-    code = [d for d in spec.get("deps", []) if isinstance(d, str) and d.startswith(CODE_PREFIXES)] + list(extra)
+    spec = dict(stage_specs(yaml.safe_load((Path(root) / "dvc.yaml").read_text())))[stage]
+    code = [d for d in spec.get("deps", []) if is_code(d)] + list(extra)
     digest = hashlib.sha256(files_digest(root, code).encode())
     for name in spec.get("params", []):
         digest.update(f"{name}={json.dumps(params_value(params, name), sort_keys=True, default=str)}\0".encode())

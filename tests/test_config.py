@@ -44,6 +44,9 @@ def _broken(tmp_path, edit):
     (lambda r: r["training"]["variants"].append({"name": "sft", "datasets": ["x"]}), "training.variants", "twice"),
     (lambda r: r["training"]["variants"][0].update(tune="head"), "training.variants[0].tune", "must be one of"),
     (lambda r: r["models"]["tiny"].update(heads=3), "models.tiny.heads", "multiple of 8"),
+    (lambda r: r["training"]["variants"].append({"name": "base", "datasets": ["x"]}), "training.variants",
+     "without an adapter"),
+    (lambda r: r["evaluation"].update(max_questions=0), "evaluation.max_questions", ">= 1"),
     (lambda r: r["models"].update(base_models=[]), "models.base_models", "at least one"),
 ])
 def test_bad_params_name_the_key_and_the_file(tmp_path, edit, key, words):

@@ -162,3 +162,10 @@ def test_a_broken_generator_fails_where_it_is_used_not_where_params_load(tmp_pat
     assert "**broken**: BROKEN: task generator 'broken'" in done.stdout
     assert "RAISED task generator 'broken' (fragmentforge.tasks.generators.broken) failed to import: SyntaxError" \
         in done.stdout
+
+    # A generator whose LEVEL names no column group is refused by name, not dropped from the report.
+    (root / "stages" / "fragmentforge" / "tasks" / "generators" / "broken.py").write_text(
+        NEW_TASK.replace('LEVEL, COLUMN, ORDER = "fragment"', 'LEVEL, COLUMN, ORDER = "fragmnet"'))
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert "RAISED task generator 'broken': LEVEL 'fragmnet' is not a level" in done.stdout, done.stdout[-2000:]

@@ -84,6 +84,15 @@ def test_new_prompt_wording_reevaluates_base_and_every_variant(versioned):
     assert lineage.code_digest(root, *PREDICTION_CODE) != code
 
 
+def test_a_run_id_names_its_base_model_and_variant():
+    from fragmentforge.evaluate.identity import run_record
+
+    evaluation = load_params(REPO / "params.yaml").evaluation
+    ids = {run_record(base, "same-weights", variant, None, "data", evaluation, "cpu", 10)["run_id"]
+           for base in ("a", "b") for variant in ("base", "sft")}
+    assert len(ids) == 4  # two names for one set of weights never share (and delete) each other's runs
+
+
 def test_report_formatting_reruns_the_report_only(versioned):
     root, before, code = versioned
     tables = root / "stages" / "fragmentforge" / "evaluate" / "report_tables.py"

@@ -123,7 +123,7 @@ def test_sensor_on_a_local_registry(tmp_path, lab):
 
 @pytest.mark.slow
 def test_sensor_on_an_s3_registry(tmp_path, lab, s3_endpoint):
-    from fragmentforge.sources.s3 import filesystem
+    from fragmentforge.s3_access import filesystem
 
     fs = filesystem(s3_endpoint)
     fs.mkdir("models")

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetsDefinition, DataVersion, MaterializeResult, MetadataValue, asset
 
+from dagster_project.assets.ingestion import raw_videos
+from dagster_project.assets.keyframes import keyframe_sets
+from dagster_project.assets.models import base_models
+from dagster_project.assets.tasks import proxy_tasks
 from dagster_project.partitions import BASE_MODELS, RESULTS_DB_POOL
 from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
@@ -14,21 +18,23 @@ from dagster_project.retries import retry_transient
 
 
 def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefinition]:
-    @asset(group_name="evaluation", deps=adapter_assets, partitions_def=BASE_MODELS,
+    # The same inputs as the DVC stages: the model, its adapters, the benchmark's records and frames.
+    @asset(group_name="evaluation", deps=[base_models, proxy_tasks, keyframe_sets, *adapter_assets],
+           partitions_def=BASE_MODELS,
            op_tags={**gpu_pod_tags(), **TORCH_STEP})
     def evaluations(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
         """Every benchmark question through the base model and each of its adapters (plain transformers + peft)."""
         base = context.partition_key
         from fragmentforge.evaluate.evaluations import evaluate_base_model
         from fragmentforge.report import markdown_table
+        from fragmentforge.variants import mean_task_accuracy
 
         lines, run_ids = [], []
         with retry_transient(context):
             summaries = evaluate_base_model(pipeline.params(), pipeline.root, base)
         for summary in summaries:
-            overall = [m for m in summary["metrics"] if m["n"] is None]
-            mean = sum(m["accuracy"] for m in overall) / max(len(overall), 1)
-            unparseable = sum(m["unparseable"] for m in overall)
+            mean = mean_task_accuracy(summary["metrics"]) or 0.0
+            unparseable = sum(m["unparseable"] for m in summary["metrics"] if m["n"] is None)
             run_ids.append(summary["run"]["run_id"])
             lines.append([summary["run"]["variant"], summary["run"]["questions"], f"{100 * mean:.1f}", unparseable,
                           f"`{summary['run']['run_id']}`"])
@@ -37,12 +43,14 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
             metadata={"runs": MetadataValue.md(markdown_table(
                 ["variant", "questions", "mean task accuracy %", "unparseable", "run"], lines))})
 
-    @asset(group_name="evaluation", deps=[evaluations], partitions_def=BASE_MODELS, op_tags=cpu_pod_tags(),
+    @asset(group_name="evaluation", deps=[evaluations, raw_videos, proxy_tasks, *adapter_assets],
+           partitions_def=BASE_MODELS, op_tags=cpu_pod_tags(),
            pool=RESULTS_DB_POOL)
     def benchmark_report(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
-        """Loads the model's training and evaluation outputs into the results database, then writes
-        its report (data/reports/{base model}/): FineVidBench table, four-way comparison, regression
-        against the previous base model, charts, lineage."""
+        """Loads the manifest, the gate's report and the model's training and evaluation outputs into
+        the results database, then writes its report (data/reports/{base model}/): the benchmark
+        table, every variant against Base and its parent, the regression against the previous base
+        model, the chart, lineage."""
         from fragmentforge.report import build_report, markdown_table
 
         summary = build_report(pipeline.params(), pipeline.root, context.partition_key)

@@ -11,8 +11,9 @@ import json
 from pathlib import Path
 
 from fragmentforge.common import write_json_atomic
-from fragmentforge.layout import (EVALUATION_METRICS, LOSS_CURVES, RUN, TASK_ACCURACY, TRAINING_METRICS,
-                                  TRAINING_RECORD, layout)
+from fragmentforge.layout import (EVALUATION_METRICS, LOSS_CURVES, TASK_ACCURACY, TRAINING_METRICS, TRAINING_RECORD,
+                                  layout)
+from fragmentforge.variants import evaluation_runs, mean_task_accuracy
 
 
 def metrics_dir(params, root: Path, base: str) -> Path:
@@ -48,11 +49,11 @@ def write_evaluation_metrics(params, root: Path, base: str) -> Path:
     (variant, task) accuracy for the bar plot."""
     out = metrics_dir(params, root, base)
     summary, rows = {}, []
-    for run_path in sorted((layout(params, root).dir("eval_dir") / base).glob(f"*/{RUN}")):
-        run = json.loads(run_path.read_text())
+    for run in evaluation_runs(params, root, base):
         overall = {m["task"]: round(m["accuracy"], 6) for m in run["metrics"] if m["n"] is None}
         variant = run["run"]["variant"]
-        mean = round(sum(overall.values()) / len(overall), 6) if overall else None
+        mean = mean_task_accuracy(run["metrics"])
+        mean = None if mean is None else round(mean, 6)
         summary[variant] = {"mean_task_accuracy": mean, "accuracy": overall, "questions": run["run"]["questions"]}
         rows += [[f"{variant}/{task}", acc] for task, acc in sorted(overall.items())]
     write_json_atomic(out / EVALUATION_METRICS, summary)

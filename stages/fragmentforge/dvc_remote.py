@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fragmentforge.s3_errors import explain, scrub
+from fragmentforge.s3_access import explain, scrub
 
 DEFAULT_NAME = "storage"
 

@@ -1,4 +1,4 @@
-"""Stage CLI: an external QA file in MVBench's JSON format against a folder of videos.
+"""A tool (not a DAG node): an external QA file in MVBench's JSON format against a folder of videos.
 
     python -m fragmentforge.evaluate_external --qa mvbench_action.json --videos videos/ [--base M] [--variant V]
 
@@ -8,32 +8,30 @@ decode are listed with the reason and left out of the run.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from fragmentforge.cli import parse_args
 from fragmentforge.common import sha256_file
-from fragmentforge.evaluate.evaluations import BASE_VARIANT
 from fragmentforge.evaluate.external import build_questions
 from fragmentforge.evaluate.identity import EXTERNAL_CODE, now, questions_hash, run_record
 from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
-from fragmentforge.layout import TRAINING_RECORD, layout
+from fragmentforge.layout import layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.results_db import locked_connection, record_evaluation
+from fragmentforge.variants import BASE, adapter_hash
 
 
-def evaluate_external(params, root: Path, qa_file: Path, videos: Path, base: str, variant: str = BASE_VARIANT):
+def evaluate_external(params, root: Path, qa_file: Path, videos: Path, base: str, variant: str = BASE):
     root = root.resolve()
     where, ev = layout(params, root), params.evaluation
     questions, problems = build_questions(qa_file, videos, where.dir("eval_cache_dir"), root, ev.external_frames,
                                           params.keyframes, ev.external_time_limit_s)
     registry = open_registry(params, root)
     entry = registry.describe(base)
-    adapter = None if variant == BASE_VARIANT else where.adapter(base, variant)
-    adapter_hash = json.loads((adapter / TRAINING_RECORD).read_text())["adapter_hash"] if adapter else None
+    adapter = None if variant == BASE else where.adapter(base, variant)
     device = pick_device(ev.device)
-    run = run_record(base, entry.content_hash, variant, adapter_hash, questions_hash(sha256_file(qa_file), questions, root),
+    run = run_record(base, entry.content_hash, variant, adapter_hash(adapter), questions_hash(sha256_file(qa_file), questions, root),
                      ev, device, len(questions), EXTERNAL_CODE)
     loaded = load_model(registry.local_copy(entry, where.dir("model_cache_dir")), adapter, device)
     predictions = [dict(p, run_id=run["run_id"]) for p in predict(loaded, questions, ev, root)]
@@ -49,7 +47,7 @@ def main(argv=None) -> None:
         parser.add_argument("--qa", required=True, type=Path, help="JSON list: video, question, candidates, answer")
         parser.add_argument("--videos", required=True, type=Path, help="folder the entries' video paths are under")
         parser.add_argument("--base", help="base model (default: the first of models.base_models)")
-        parser.add_argument("--variant", default=BASE_VARIANT, help="adapter variant, or 'base' for none")
+        parser.add_argument("--variant", default=BASE, help="adapter variant, or 'base' for none")
 
     params, root, args = parse_args("Evaluate a model on an MVBench-format QA file.", argv, more)
     run, metrics, problems = evaluate_external(params, root, args.qa, args.videos,

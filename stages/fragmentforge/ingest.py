@@ -1,4 +1,4 @@
-"""Stage `ingest`: read every source, probe each video by decoding it, store it once.
+"""Node `raw_videos`: read every source, probe each video by decoding it, store it once.
 
 Output (paths.raw_dir): videos/<video_id><ext>, ground_truth/<video_id>.json where a
 source has it, quarantine/<sha>.bin copies of readable bad inputs, manifest.parquet

@@ -1,4 +1,4 @@
-"""Stage `keyframes`: speed variants and motion-guided keyframe sets for every ok video.
+"""Node `keyframe_sets`: speed variants and motion-guided keyframe sets for every ok video.
 
 Output (paths.frames_dir): <video_id>/p<2 x position>.jpg (each frame once),
 keyframes.parquet (one row per set) and status.parquet (one row per video).

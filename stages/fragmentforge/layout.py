@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# The project this library belongs to: it is installed editable from <project>/stages/fragmentforge,
+# and reads the project's sql/ and its own source (for code versions) from there.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
 # synthetic_dir
 CLIPS, LABELS = "clips", "labels.json"
 # raw_dir

@@ -8,7 +8,8 @@ One answer for three users: the code deps of every DVC stage (`python -m fragmen
 - Importing a plugin package (fragmentforge.plugins.PACKAGES) brings in every module in it,
   since plugins are found by scanning, not by import statements.
 - A module that reads files other than Python declares them, project-relative, in a
-  module-level `DATA_DEPS = (...)`.
+  module-level `DATA_DEPS = (...)`; one that starts another module in a child process
+  (`python -m ...`) names it in `CHILD_MODULES = (...)`.
 """
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ import yaml
 # (stages.<node>), the code location, and the library (stages/fragmentforge).
 SEARCH_DIRS = ("", "stages")
 CODE_PREFIXES = ("stages/", "dagster_project/", "sql/")
+
+
+def is_code(dep) -> bool:
+    """A dvc.yaml dep that is project code or SQL (the rest are data: ${paths...})."""
+    return isinstance(dep, str) and (dep.startswith(CODE_PREFIXES) or f"{dep.rstrip('/')}/" in CODE_PREFIXES)
 
 
 def module_file(root: Path, name: str) -> Path | None:
@@ -56,7 +62,7 @@ def _is_type_checking(node: ast.If) -> bool:
 
 
 def _imported_names(tree: ast.AST, package: str) -> tuple[set[str], tuple[str, ...]]:
-    """(module names the code may import, DATA_DEPS)."""
+    """(module names the code may import or start, DATA_DEPS)."""
     names, data = set(), ()
     stack = list(ast.iter_child_nodes(tree))
     while stack:
@@ -76,6 +82,9 @@ def _imported_names(tree: ast.AST, package: str) -> tuple[set[str], tuple[str, .
         elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "DATA_DEPS"
                                                   for t in node.targets):
             data = tuple(ast.literal_eval(node.value))
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "CHILD_MODULES"
+                                                  for t in node.targets):
+            names.update(ast.literal_eval(node.value))
         stack.extend(ast.iter_child_nodes(node))
     return names, data
 
@@ -106,8 +115,9 @@ def closure(root: Path, module: str) -> list[str]:
             imported, declared = _imported_names(ast.parse(path.read_text(), str(path)), package)
             data.update(declared)
             todo.extend(imported)
-            if path.name == "__init__.py" and own in _plugin_packages():
-                todo.extend(f"{own}.{p.stem}" for p in path.parent.glob("*.py") if p.stem != "__init__")
+            if path.name == "__init__.py" and own in _plugin_packages():  # every plugin, module or package
+                todo.extend(f"{own}.{p.stem}" for p in path.parent.iterdir()
+                            if p.stem != "__init__" and (p.suffix == ".py" or (p / "__init__.py").is_file()))
     files = {p.relative_to(root).as_posix() for p in seen}
     return sorted(files | data)
 
@@ -154,7 +164,7 @@ def drift(root: Path, dvc_file: str = "dvc.yaml") -> dict[str, dict[str, list[st
     root = Path(root)
     out = {}
     for name, spec in stage_specs(yaml.safe_load((root / dvc_file).read_text())):
-        listed = {d for d in spec.get("deps", []) if isinstance(d, str) and d.startswith(CODE_PREFIXES)}
+        listed = {d for d in spec.get("deps", []) if is_code(d)}
         wanted = set(expected_code_deps(root, spec))
         missing, extra = sorted(wanted - listed), sorted(listed - wanted)
         if missing or extra:
@@ -169,7 +179,7 @@ def write_deps(root: Path, dvc_file: str = "dvc.yaml") -> None:
     header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
     dvc = yaml.safe_load(text)
     for _, spec in stage_specs(dvc):
-        data = [d for d in spec.get("deps", []) if not (isinstance(d, str) and d.startswith(CODE_PREFIXES))]
+        data = [d for d in spec.get("deps", []) if not is_code(d)]
         spec["deps"] = data + expected_code_deps(Path(root), spec)
     body = yaml.safe_dump(dvc, sort_keys=False, default_flow_style=False, width=120)
     path.write_text(header + body)

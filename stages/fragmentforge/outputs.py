@@ -4,20 +4,21 @@ from __future__ import annotations
 import json
 
 from fragmentforge.cli import parse_stage_args
-from fragmentforge.layout import INGEST_SUMMARY, MANIFEST, REPORT_HTML, TASKS_SUMMARY
+from fragmentforge.layout import INGEST_SUMMARY, REPORT_HTML, TASKS_SUMMARY, TRAINING_RECORD, layout
 
 
 def main(argv=None) -> None:
     params, root = parse_stage_args("Show where the outputs of the last run are.", argv)
     root = root.resolve()
+    where = layout(params, root)
     raw = root / params.paths.raw_dir
     print("outputs:")
     print(f"  synthetic clips  {root / params.paths.synthetic_dir}")
-    print(f"  raw manifest     {raw / MANIFEST}")
-    print(f"  keyframe sets    {root / params.paths.frames_dir / 'keyframes.parquet'}")
-    print(f"  QA records       {root / params.paths.tasks_dir / 'qa.parquet'}")
-    print(f"  task gate report {root / params.paths.validation_dir / 'tasks_gate.json'}")
-    print(f"  LLaMA-Factory    {root / params.paths.exports_dir / 'llamafactory'}")
+    print(f"  raw manifest     {where.manifest}")
+    print(f"  keyframe sets    {where.keyframes}")
+    print(f"  QA records       {where.qa}")
+    print(f"  task gate report {where.gate_report}")
+    print(f"  LLaMA-Factory    {where.llamafactory}")
     summary = root / params.paths.tasks_dir / TASKS_SUMMARY
     if summary.exists():
         counts = json.loads(summary.read_text())["per_task_split"]
@@ -26,13 +27,13 @@ def main(argv=None) -> None:
         print(f"  ingest summary   {json.loads((raw / INGEST_SUMMARY).read_text())}")
     print(f"  model registry   {params.models.registry if params.models.registry.startswith('s3://') else root / params.models.registry}")
     adapters = root / params.paths.adapters_dir
-    for record in sorted(adapters.glob("*/*/training.json")):
+    for record in sorted(adapters.glob(f"*/*/{TRAINING_RECORD}")):
         rec = json.loads(record.read_text())
         print(f"  adapter          {record.parent}  (steps {rec['steps']}, final loss {rec['final_loss']:.3f}, "
               f"{rec['samples_per_second']} samples/s on {rec['device']})")
     print(f"  evaluations      {root / params.paths.eval_dir}")
     for base in params.models.base_models:
-        report = root / params.paths.reports_dir / base / REPORT_HTML
+        report = where.report(base) / REPORT_HTML
         if report.exists():
             print(f"  REPORT {base}: {report}  (and report.md)")
     print(f"  results database {root / params.paths.results_db}")

@@ -14,9 +14,9 @@ from types import ModuleType
 # Plugin packages and what each module in them must define (the README's "Extending" table).
 PACKAGES = {
     "fragmentforge.tasks.generators": ("task generator", ("LEVEL", "COLUMN", "DESCRIPTION", "Options", "generate")),
-    "fragmentforge.tasks.levels": ("benchmark column group", ("AVERAGE", "ORDER", "TITLE")),
+    "fragmentforge.tasks.levels": ("benchmark column group", ("AVERAGE", "ORDER", "TITLE", "DATASET")),
     "fragmentforge.sources": ("video source kind", ("Options", "list_candidates")),
-    "fragmentforge.models.families": ("model family", ("MODEL_TYPES", "TEMPLATE")),
+    "fragmentforge.models.families": ("model family", ("MODEL_TYPES", "TEMPLATE", "MEDIA", "TRUST_REMOTE_CODE")),
 }
 
 

@@ -1,4 +1,4 @@
-"""Stage: the benchmark report, from the results database.
+"""Node `benchmark_report`: the benchmark report, from the results database.
 
 Output (paths.reports_dir/<base model>/): report.md, report.html (self-contained: the chart
 inlined) and chart.png. Every number is read from the runs, metrics and predictions tables of
@@ -18,6 +18,7 @@ from fragmentforge.evaluate.identity import benchmark, params_hash
 from fragmentforge.layout import CHART, REPORT_HTML, REPORT_MD, layout
 from fragmentforge.results_db import locked_connection
 from fragmentforge.results_loader import load_base_results
+from fragmentforge.variants import BASE
 
 
 def markdown_table(header: list, rows: list[list]) -> str:
@@ -102,7 +103,7 @@ def comparison(conn, cols: rt.Columns, models: list, runs: dict, metrics: dict, 
             run = runs[model.variant]
             m = metrics[run["run_id"]].get((task, None))
             cell = with_ci(m)
-            for against in ([rt.BASE] if model.variant != rt.BASE else []) + ([model.parent] if model.parent else []):
+            for against in ([BASE] if model.variant != BASE else []) + ([model.parent] if model.parent else []):
                 if m and against in runs:
                     delta = rt.paired_delta(conn, run["run_id"], runs[against]["run_id"], task,
                                             ev.bootstrap_resamples, ev.seed)
@@ -178,7 +179,8 @@ def regression(conn, cols: rt.Columns, models: list, runs: dict, previous_runs: 
     for model in shown:
         avg = [cols.averages({t: m[(t, None)]["accuracy"] for _, t in cols.tasks if (t, None) in m})["A-Avg"]
                for m in (metrics[previous_runs[model.variant]["run_id"]], metrics[runs[model.variant]["run_id"]])]
-        avg_row.append(f"{pct(avg[0])} → {pct(avg[1])}; Δ {100 * (avg[1] - avg[0]):+.1f}")
+        change = "–" if None in avg else f"{100 * (avg[1] - avg[0]):+.1f}"
+        avg_row.append(f"{pct(avg[0])} → {pct(avg[1])}; Δ {change}")
     rows.append(avg_row)
     return ["task"] + [m.label for m in shown], rows
 

@@ -5,7 +5,10 @@ import fcntl
 from contextlib import contextmanager
 from pathlib import Path
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"  # the project's sql/ (the library sits in stages/)
+from fragmentforge.layout import PROJECT_ROOT
+
+SQL_DIR = PROJECT_ROOT / "sql"
+DATA_DEPS = ("sql",)  # the queries below, for the import graph (fragmentforge.lineage)
 
 
 def sql(name: str) -> str:

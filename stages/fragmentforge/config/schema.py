@@ -244,6 +244,8 @@ class TrainingParams:
 
     def problems(self):
         names = [v.name for v in self.variants]
+        if "base" in names:
+            yield "variants", "'base' names the base model without an adapter; pick another variant name"
         for v in self.variants:
             if names.count(v.name) > 1:
                 yield "variants", f"variant {v.name!r} is listed twice"
@@ -262,7 +264,8 @@ class EvaluationParams:
     bootstrap_resamples: int = check_default(1000, lambda v: 100 <= v <= 1_000_000, "must be in [100, 1000000]")
     seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    max_questions: Optional[int] = None  # a quick look: the first questions by qa_id
+    # a quick look: the first questions by qa_id (null: all of them)
+    max_questions: Optional[int] = check_default(None, lambda v: v is None or v >= 1, "must be >= 1, or null")
     external_frames: int = check_default(8, lambda v: 1 <= v <= 64, "must be in [1, 64]")  # MVBench-format files
     external_time_limit_s: float = check_default(120.0, lambda v: v > 0, "must be > 0")  # per video's sampling
 

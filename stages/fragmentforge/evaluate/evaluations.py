@@ -1,4 +1,4 @@
-"""Stage: the benchmark (test-split QA records) for each base model and each of its variants.
+"""Node `evaluations`: the benchmark (test-split QA records) for each base model and each of its variants.
 
 Output: <paths.eval_dir>/<base>/<variant>/predictions.parquet and run.json (the report step
 loads them into the results database's runs, predictions and metrics tables). Variant "base" is the model
@@ -8,6 +8,7 @@ unchanged is not evaluated again.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -21,20 +22,9 @@ from fragmentforge.dvc_metrics import write_evaluation_metrics
 from fragmentforge.evaluate.identity import benchmark, now, run_record
 from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
-from fragmentforge.layout import PREDICTIONS, RUN, TRAINING_RECORD, layout
+from fragmentforge.layout import PREDICTIONS, RUN, layout
 from fragmentforge.models.build import open_registry
-
-BASE_VARIANT = "base"
-
-
-def variants_of(params: Params, root: Path, base: str) -> list[tuple[str, Path | None]]:
-    out = [(BASE_VARIANT, None)]
-    for variant in params.training.variants:
-        adapter = layout(params, root).adapter(base, variant.name)
-        if (adapter / TRAINING_RECORD).is_file():
-            out.append((variant.name, adapter))
-    return out
-
+from fragmentforge.variants import adapter_hash, mean_task_accuracy, trained
 
 def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict]:
     root = root.resolve()
@@ -45,10 +35,11 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
     questions, dataset_hash = benchmark(params, root)
     device = pick_device(params.evaluation.device)
     summaries = []
-    for variant, adapter in variants_of(params, root, base_name):
-        adapter_hash = json.loads((adapter / TRAINING_RECORD).read_text())["adapter_hash"] if adapter else None
-        run = run_record(base_name, entry.content_hash, variant, adapter_hash, dataset_hash, params.evaluation,
-                         device, len(questions))
+    models = trained(params, root, base_name)
+    remove_stale(where.dir("eval_dir") / base_name, {variant for variant, _ in models})
+    for variant, adapter in models:
+        run = run_record(base_name, entry.content_hash, variant, adapter_hash(adapter), dataset_hash,
+                         params.evaluation, device, len(questions))
         out = where.evaluation(base_name, variant)
         if (out / RUN).is_file() and json.loads((out / RUN).read_text())["run"]["run_id"] == run["run_id"]:
             summaries.append(json.loads((out / RUN).read_text()))
@@ -70,14 +61,22 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
     return summaries
 
 
+def remove_stale(folder: Path, current: set[str]) -> None:
+    """Drop the outputs of variants no longer in params (and half-written staging folders): the
+    folder persists between runs, so unchanged runs are reused."""
+    if folder.is_dir():
+        for child in folder.iterdir():
+            if child.is_dir() and child.name not in current:
+                shutil.rmtree(child)
+
+
 def main(argv=None) -> None:
     params, root, bases, _ = parse_base_stage_args("Evaluate base models and their adapters on the benchmark.", argv)
     for base in bases:
         for summary in evaluate_base_model(params, root, base):
-            overall = [m for m in summary["metrics"] if m["n"] is None]
-            mean = sum(m["accuracy"] for m in overall) / max(len(overall), 1)
-            print(f"evaluate {base}/{summary['run']['variant']}: {summary['run']['questions']} questions, "
-                  f"mean task accuracy {mean:.3f}, run {summary['run']['run_id']}")
+            mean = mean_task_accuracy(summary["metrics"])
+            print(f"evaluations {base}/{summary['run']['variant']}: {summary['run']['questions']} questions, "
+                  f"mean task accuracy {mean if mean is None else round(mean, 3)}, run {summary['run']['run_id']}")
 
 
 if __name__ == "__main__":

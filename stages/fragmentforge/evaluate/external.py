@@ -18,8 +18,7 @@ from PIL import Image
 
 from fragmentforge.common import project_relative, sha256_file
 from fragmentforge.evaluate.questions import Question
-from fragmentforge.tasks.export import sharegpt_entry
-from fragmentforge.tasks.record import LETTERS
+from fragmentforge.tasks.record import LETTERS, sharegpt_entry
 from fragmentforge.video.decode import YUV420, output_size, sequential_frames, to_rgb
 
 

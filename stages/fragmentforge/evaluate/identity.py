@@ -6,6 +6,8 @@ nothing that cannot (batch size, progress bars, time limits, report formatting).
 - the params that change predictions or metrics (PREDICTION_PARAMS);
 - the code that turns a question into a prediction, from the import graph of PREDICTION_CODE:
   prompt construction (fragmentforge.tasks.record / export), frame loading, scoring, parsing;
+- the base model's name and the variant (two names for the same weights are two runs);
+- the versions of the libraries that compute predictions (torch, transformers, peft);
 - the device predictions run on.
 """
 from __future__ import annotations
@@ -17,13 +19,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from fragmentforge import lineage
+from fragmentforge.layout import PROJECT_ROOT
 
 PREDICTION_PARAMS = ("scoring", "likelihood_target", "max_new_tokens", "bootstrap_resamples", "seed",
                      "max_questions")
 PREDICTION_CODE = ("fragmentforge.evaluate.runner", "fragmentforge.evaluate.questions",
                    "fragmentforge.evaluate.model_io")
 EXTERNAL_CODE = PREDICTION_CODE + ("fragmentforge.evaluate.external",)  # and its frame sampler
-PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the project this library is part of
 
 
 def params_hash(evaluation) -> str:
@@ -59,12 +61,19 @@ def benchmark(params, root: Path):
     return questions, questions_hash(sha256_file(qa), questions, root)
 
 
+@lru_cache(maxsize=1)
+def library_versions() -> str:
+    from importlib.metadata import version
+
+    return ",".join(f"{name}={version(name)}" for name in ("torch", "transformers", "peft"))
+
+
 def run_record(base: str, base_hash: str, variant: str, adapter_hash: str | None, dataset_hash: str,
                evaluation, device: str, questions: int, code_modules: tuple[str, ...] = PREDICTION_CODE) -> dict:
     """The run's identity and lineage, as the runs table stores it (the end time is filled in later)."""
     p_hash, code = params_hash(evaluation), code_version(code_modules)
-    run_id = hashlib.sha256("|".join([base_hash, adapter_hash or "-", dataset_hash, p_hash, code, device])
-                            .encode()).hexdigest()[:20]
+    run_id = hashlib.sha256("|".join([base, variant, base_hash, adapter_hash or "-", dataset_hash, p_hash, code,
+                                      library_versions(), device]).encode()).hexdigest()[:20]
     return {"run_id": run_id, "base_model": base, "base_hash": base_hash, "variant": variant,
             "adapter_hash": adapter_hash, "dataset_hash": dataset_hash, "params_hash": p_hash,
             "code_version": code, "device": device, "scoring": evaluation.scoring, "questions": questions,

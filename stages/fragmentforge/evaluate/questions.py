@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from fragmentforge.tasks.export import sharegpt_entry
-from fragmentforge.tasks.record import LETTERS
+from fragmentforge.tasks.record import LETTERS, sharegpt_entry
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ import numpy as np
 
 from fragmentforge.evaluate.stats import cluster_bootstrap
 from fragmentforge.results_db import sql
-
-BASE = "base"
-
+from fragmentforge.variants import BASE
 
 @dataclass(frozen=True)
 class Columns:

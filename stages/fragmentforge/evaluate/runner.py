@@ -39,11 +39,15 @@ def predict(loaded: LoadedModel, questions: list[Question], params: EvaluationPa
 
 
 def metric_rows(run_id: str, questions: list[Question], predictions: list[dict], params: EvaluationParams) -> list[dict]:
-    """Per task over every N (n = None), and per task and N for fragment tasks."""
+    """Per task over every N (n = None), and per task and N for tasks that show different
+    numbers of frames."""
     groups: dict[tuple, list[tuple[Question, dict]]] = defaultdict(list)
+    sizes: dict[str, set] = defaultdict(set)
+    for q in questions:
+        sizes[q.task].add(q.n)
     for q, p in zip(questions, predictions):
         groups[(q.task, None)].append((q, p))
-        if q.level == "fragment":
+        if len(sizes[q.task]) > 1:
             groups[(q.task, q.n)].append((q, p))
     out = []
     for (task, n), pairs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):

@@ -1,4 +1,4 @@
-"""Stage: build the embedded tiny Qwen2-VL into the model registry (once), then scan the registry.
+"""Node `base_models`: build the embedded tiny Qwen2-VL into the model registry (once), then scan the registry.
 
 Output: <models.registry>/<models.tiny.name>/ (a Hugging Face folder). A folder whose build
 record matches params is left alone, so reruns cost a registry scan only.

@@ -45,7 +45,7 @@ class Registry:
         self.root = root.rstrip("/")
         self.is_s3 = root.startswith("s3://")
         if self.is_s3:
-            from fragmentforge.sources.s3 import filesystem
+            from fragmentforge.s3_access import filesystem
 
             self.fs = filesystem(endpoint_url)
             self.endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
@@ -69,7 +69,7 @@ class Registry:
         except Exception as exc:
             if not self.is_s3:
                 raise
-            from fragmentforge.s3_errors import explain, scrub
+            from fragmentforge.s3_access import explain, scrub
 
             raise RegistryAccessError(scrub(explain(exc, f"the model registry {self.root}", self.endpoint))) from None
         return sorted(PurePosixPath(e["name"]).name for e in entries

@@ -19,6 +19,7 @@ SPECIAL_TOKENS = (
     "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>",
 )
 CORPUS = Path(__file__).with_name("corpus.txt")
+DATA_DEPS = ("stages/fragmentforge/models/corpus.txt",)  # for the import graph (fragmentforge.lineage)
 DEFAULT_SYSTEM = "You are a helpful assistant."
 
 # Renders exactly what LLaMA-Factory's `qwen2_vl` template trains on, so evaluation through

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from fragmentforge.config.schema import check
-from fragmentforge.s3_errors import explain, scrub
+from fragmentforge.s3_access import explain, filesystem, scrub
 from fragmentforge.sources import Candidate, SourceContext
 
 
@@ -22,16 +22,6 @@ class Options:
     uri: str = check(lambda v: v.startswith("s3://") and len(v) > 5, "must look like s3://bucket/prefix")
     pattern: str = "*"
     endpoint_url: Optional[str] = None
-
-
-def filesystem(endpoint_url: str | None = None):
-    import s3fs
-
-    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-    client = {"endpoint_url": endpoint} if endpoint else {}
-    # Fail fast on an unreachable endpoint instead of retrying for minutes.
-    config = {"connect_timeout": 5, "read_timeout": 30, "retries": {"max_attempts": 2}}
-    return s3fs.S3FileSystem(client_kwargs=client, config_kwargs=config)
 
 
 def list_candidates(source, context: SourceContext) -> list[Candidate]:

@@ -18,5 +18,5 @@ def list_candidates(source, context: SourceContext) -> list[Candidate]:
     folder = context.synthetic_dir
     manifest = folder / LABELS
     if not manifest.is_file():
-        raise FileNotFoundError(f"{manifest} is missing: run the synthesize stage first")
+        raise FileNotFoundError(f"{manifest} is missing: run the synthetic_clips node first")
     return ssv2_candidates(source.name, manifest, folder / CLIPS, (".mp4",), ground_truth_suffix=".json")

@@ -1,4 +1,4 @@
-"""Stage `synthesize`: render the synthetic world into H.264 clips with ground truth.
+"""Node `synthetic_clips`: render the synthetic world into H.264 clips with ground truth.
 
 Output folder (paths.synthetic_dir): clips/<id>.mp4, clips/<id>.json (per-frame ground
 truth) and labels.json, a label list in Something-Something v2's format.
@@ -41,7 +41,7 @@ def synthesize(params: SyntheticParams, out_dir: Path, progress: bool = False) -
     clips_dir.mkdir()
     labels, counts, total_frames = [], {}, 0
     plan = clip_plan(params)
-    for index, (clip_id, action) in enumerate(tqdm(plan, desc="synthesize", disable=not progress)):
+    for index, (clip_id, action) in enumerate(tqdm(plan, desc="synthetic_clips", disable=not progress)):
         rng = clip_rng(params.seed, index)
         seconds = float(rng.uniform(params.min_seconds, params.max_seconds))
         n_frames = max(8, round(seconds * params.fps))

@@ -1,4 +1,4 @@
-"""Stage: LLaMA-Factory datasets from records that passed the gate.
+"""Node `training_datasets`: LLaMA-Factory datasets from records that passed the gate.
 
 Output (paths.exports_dir): llamafactory/ (dataset_info.json + sharegpt files). Refuses to
 export records whose gate report is missing, failed, or was computed on other data.
@@ -24,7 +24,7 @@ class GateNotPassed(RuntimeError):
 def export_tasks(params: Params, root: Path) -> dict:
     qa_path, gate_path = layout(params, root).qa, layout(params, root).gate_report
     if not gate_path.is_file():
-        raise GateNotPassed(f"no gate report at {gate_path}: run the validation first")
+        raise GateNotPassed(f"no gate report at {gate_path}: run the task_gate node first")
     gate = json.loads(gate_path.read_text())
     if not gate["success"]:
         raise GateNotPassed(f"the task gate failed ({gate_path}); nothing exported")

@@ -1,9 +1,7 @@
 """LLaMA-Factory datasets from the QA records: a folder with dataset_info.json and sharegpt
-JSON files. One file per role and media form:
-
-  sf2t_train      fragment tasks, train split  -> "Base+SF²T" training data
-  sft_train       scene tasks, train split     -> supervised "Base(SFT)" data
-  benchmark_test  every task, test split       -> the benchmark, for reference
+JSON files. One file per role and media form. Each level's train split goes to the dataset its
+level module names (fragment -> sf2t_train, the papers' "Base+SF²T" data; scene -> sft_train,
+the supervised "Base(SFT)" data), and the test split of every task to benchmark_test.
 
 Frame paths are relative to the project root: training passes the root as media_dir.
 """
@@ -12,32 +10,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fragmentforge.tasks.record import prompt_text
+from fragmentforge import plugins
+from fragmentforge.tasks import levels
+from fragmentforge.tasks.record import sharegpt_entry
 
-ROLES = {"sf2t_train": ("fragment", "train"), "sft_train": ("scene", "train"), "benchmark_test": (None, "test")}
+BENCHMARK = "benchmark_test"
 TAGS = {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}
 
 
-def sharegpt_entry(record: dict) -> tuple[str, dict]:
-    """(media form, entry): the user turn carries one placeholder per frame (or one <video>)."""
-    frames = list(record["frames"] or [])
-    if frames:
-        media, key, content = "images", "images", prompt_text(record["question"], list(record["options"]), len(frames))
-        files = frames
-    else:
-        media, key = "videos", "videos"
-        content = "<video>" + prompt_text(record["question"], list(record["options"]), 0)
-        files = [record["video"]]
-    return media, {"messages": [{"role": "user", "content": content},
-                                {"role": "assistant", "content": record["answer"]}], key: files}
+def roles() -> dict[str, tuple[str | None, str]]:
+    """dataset name -> (level or None for every level, split)."""
+    out = {module.DATASET: (name, "train") for name, module in plugins.load_all(levels).items()}
+    return {**out, BENCHMARK: (None, "test")}
 
 
 def export_llamafactory(records: list[dict], folder: Path) -> dict:
     """Write the dataset folder; returns {dataset name: entries}."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, list] = {}
+    datasets = roles()
     for record in records:
-        for role, (level, split) in ROLES.items():
+        for role, (level, split) in datasets.items():
             if record["split"] == split and (level is None or record["level"] == level):
                 media, entry = sharegpt_entry(record)
                 files.setdefault(role if media == "images" else f"{role}_video", []).append(entry)

@@ -1,4 +1,4 @@
-"""Stage: the Great Expectations gate over the proxy-task records.
+"""Node `task_gate`: the Great Expectations gate over the proxy-task records.
 
 Output (paths.validation_dir): tasks_gate.json, one entry per expectation (the report step
 loads it into the task_validation table). Exits non-zero when any check fails, so `dvc repro`

@@ -1,4 +1,4 @@
-"""Stage: proxy-task QA records from the keyframe sets and ground truth.
+"""Node `proxy_tasks`: QA records from the keyframe sets and ground truth.
 
 Output (paths.tasks_dir): qa.parquet (the canonical records, README "QA record") and
 summary.json (counts per task and split, answer-letter shares).

@@ -15,7 +15,6 @@ import pyarrow as pa
 
 LETTERS = "ABCDEFGHIJ"
 YES, NO, NOT_SURE = "Yes", "No", "Not sure"
-LEVELS = ("fragment", "scene")
 SPLITS = ("train", "test")
 
 QA_SCHEMA = pa.schema([
@@ -82,3 +81,17 @@ def prompt_text(question: str, options: list[str], frames: int) -> str:
 def ordinal(i: int) -> str:
     return ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
             "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth"][i]
+
+
+def sharegpt_entry(record: dict) -> tuple[str, dict]:
+    """(media form, entry): the user turn carries one placeholder per frame (or one <video>)."""
+    frames = list(record["frames"] or [])
+    if frames:
+        media, key, content = "images", "images", prompt_text(record["question"], list(record["options"]), len(frames))
+        files = frames
+    else:
+        media, key = "videos", "videos"
+        content = "<video>" + prompt_text(record["question"], list(record["options"]), 0)
+        files = [record["video"]]
+    return media, {"messages": [{"role": "user", "content": content},
+                                {"role": "assistant", "content": record["answer"]}], key: files}

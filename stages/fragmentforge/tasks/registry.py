@@ -47,7 +47,12 @@ def generator_names() -> list[str]:
 
 
 def load_generator(name: str) -> ModuleType:
-    return plugins.load(generators, name)
+    module = plugins.load(generators, name)
+    known = plugins.names(levels)
+    if module.LEVEL not in known:
+        raise plugins.PluginError(f"task generator {name!r}: LEVEL {module.LEVEL!r} is not a level "
+                                  f"(stages/fragmentforge/tasks/levels: {', '.join(known)})")
+    return module
 
 
 def options_of(params, name: str, module: ModuleType) -> TaskOptions:
@@ -67,12 +72,14 @@ def active_generators(params) -> list[Generator]:
         options = options_of(params, name, module)
         if options.enabled:
             out.append(Generator(name, module, options))
+    if not out:
+        raise ValueError("every task generator is disabled (tasks.generators.<task>.enabled): nothing to generate")
     return out
 
 
 def column_layout() -> list[tuple[ModuleType, list[tuple[str, str]]]]:
     """The report's columns: (level module, [(column label, task)]) per level, in order."""
-    modules = plugins.load_all(generators)
+    modules = {name: load_generator(name) for name in generator_names()}
     groups = []
     for level_name, level in sorted(plugins.load_all(levels).items(), key=lambda kv: (kv[1].ORDER, kv[0])):
         tasks = sorted((m for m in modules.items() if m[1].LEVEL == level_name),

@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from fragmentforge import plugins
-from fragmentforge.tasks import generators
+from fragmentforge.tasks import generators, levels
 from fragmentforge.tasks.checks import DERIVED
 from fragmentforge.tasks.context import frame_digest
-from fragmentforge.tasks.record import COLUMNS, LETTERS, LEVELS, SPLITS
+from fragmentforge.tasks.record import COLUMNS, LETTERS, SPLITS
 from fragmentforge.tasks.registry import active_generators, generator_names
 
 _POSITION = re.compile(r"p(\d+)\.jpg$")
@@ -143,7 +143,7 @@ def _suites(params, checkers: dict):
         *[("schema", E.ExpectColumnValuesToNotBeNull(column=c)) for c in COLUMNS if c != "video"],
         ("schema", E.ExpectColumnValuesToBeUnique(column="qa_id")),
         ("schema", E.ExpectColumnValuesToBeInSet(column="task", value_set=tasks)),
-        ("schema", E.ExpectColumnValuesToBeInSet(column="level", value_set=list(LEVELS))),
+        ("schema", E.ExpectColumnValuesToBeInSet(column="level", value_set=plugins.names(levels))),
         ("schema", E.ExpectColumnValuesToBeInSet(column="split", value_set=list(SPLITS))),
         ("schema", E.ExpectColumnValuesToMatchRegex(column="answer", regex=r"^[A-J]$")),
         ("schema", E.ExpectColumnValuesToBeJsonParseable(column="meta")),

@@ -1,4 +1,4 @@
-"""Stage: LoRA adapters for each base model and training variant, through LLaMA-Factory.
+"""Node `adapters`: LoRA adapters for each base model and training variant, through LLaMA-Factory.
 
 Output: <paths.adapters_dir>/<base model>/<variant>/ (adapter, training.json, trainer logs,
 loss plot); the report step loads them into the results database's training tables.

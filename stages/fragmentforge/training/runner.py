@@ -32,6 +32,7 @@ ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 LOSS_PLOT = "training_loss.png"  # LLaMA-Factory's plot_loss output
 LOG_FILES = ("trainer_log.jsonl", "all_results.json", "train_results.json", "trainer_state.json", LOSS_PLOT)
 LAUNCH_LOG = "launch.log"
+CHILD_MODULES = ("fragmentforge.training.launch",)  # run in a child process (launch()); for fragmentforge.lineage
 
 
 class TrainingFailed(RuntimeError):
@@ -111,7 +112,7 @@ def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: 
     # lands in adapter_config.json.
     env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0")
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "fragmentforge.training.launch", str(recipe_path), str(metrics_path)],
+        proc = subprocess.Popen([sys.executable, "-m", CHILD_MODULES[0], str(recipe_path), str(metrics_path)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         try:
             rc = proc.wait(timeout=time_limit_s)

@@ -1,8 +1,21 @@
-"""One plain sentence for an S3 failure (refused credentials, missing bucket, unreachable
-endpoint), never holding a secret: s3fs, botocore and aiohttp each raise their own kinds."""
+"""S3 access shared by the video source, the model registry and the DVC remote: one client
+setup, and one plain sentence for an S3 failure (refused credentials, missing bucket,
+unreachable endpoint) that never holds a secret: s3fs, botocore and aiohttp each raise their
+own kinds."""
 from __future__ import annotations
 
 import os
+
+
+def filesystem(endpoint_url: str | None = None):
+    """s3fs for `endpoint_url` (else AWS_ENDPOINT_URL); credentials from the environment only."""
+    import s3fs
+
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+    client = {"endpoint_url": endpoint} if endpoint else {}
+    # Fail fast on an unreachable endpoint instead of retrying for minutes.
+    config = {"connect_timeout": 5, "read_timeout": 30, "retries": {"max_attempts": 2}}
+    return s3fs.S3FileSystem(client_kwargs=client, config_kwargs=config)
 
 REFUSED = ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "Forbidden", "403", "credentials")
 

@@ -1,0 +1,41 @@
+"""Which models a base model has: Base (no adapter), then each training variant in params order
+whose adapter is trained. The evaluator, the results loader, DVC's metrics and the report all
+ask here, so a variant removed from params.yaml drops out of all of them at once."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fragmentforge.layout import RUN, TRAINING_RECORD, layout
+
+BASE = "base"  # the base model without an adapter
+
+
+def trained(params, root: Path, base: str) -> list[tuple[str, Path | None]]:
+    """[(variant, adapter folder or None)]: Base first, then the trained variants."""
+    out = [(BASE, None)]
+    for variant in params.training.variants:
+        adapter = layout(params, root).adapter(base, variant.name)
+        if (adapter / TRAINING_RECORD).is_file():
+            out.append((variant.name, adapter))
+    return out
+
+
+def adapter_hash(adapter: Path | None) -> str | None:
+    return json.loads((adapter / TRAINING_RECORD).read_text())["adapter_hash"] if adapter else None
+
+
+def evaluation_runs(params, root: Path, base: str) -> list[dict]:
+    """The run.json of every current model of `base` that has been evaluated."""
+    runs = []
+    for variant, _ in trained(params, root, base):
+        path = layout(params, root).evaluation(base, variant) / RUN
+        if path.is_file():
+            runs.append(json.loads(path.read_text()))
+    return runs
+
+
+def mean_task_accuracy(metrics: list[dict]) -> float | None:
+    """The mean over tasks of each task's accuracy (rows with n = None)."""
+    overall = [m["accuracy"] for m in metrics if m["n"] is None]
+    return sum(overall) / len(overall) if overall else None
