@@ -7,13 +7,11 @@ hold only what is reproducible: accuracies, losses, steps; never timings.
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 from fragmentforge.common import write_json_atomic
-from fragmentforge.layout import (EVALUATION_METRICS, LOSS_CURVES, TASK_ACCURACY, TRAINING_METRICS, TRAINING_RECORD,
-                                  layout)
-from fragmentforge.variants import evaluation_runs, mean_task_accuracy
+from fragmentforge.layout import EVALUATION_METRICS, LOSS_CURVES, TASK_ACCURACY, TRAINING_METRICS, layout
+from fragmentforge.variants import evaluation_runs, mean_task_accuracy, training_records
 
 
 def metrics_dir(params, root: Path, base: str) -> Path:
@@ -27,19 +25,13 @@ def write_training_metrics(params, root: Path, base: str) -> Path:
     out = metrics_dir(params, root, base)
     summary = {}
     (out / LOSS_CURVES).mkdir(exist_ok=True)
-    for variant in params.training.variants:
-        folder = layout(params, root).adapter(base, variant.name)
-        if not (folder / TRAINING_RECORD).is_file():
-            continue
-        record = json.loads((folder / TRAINING_RECORD).read_text())
-        summary[variant.name] = {"final_loss": record["final_loss"], "steps": record["steps"],
-                                 "trainable_parameters": record["trainable_parameters"]}
-        log = folder / "trainer_log.jsonl"
-        rows = [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.is_file() else []
-        with open(out / LOSS_CURVES / f"{variant.name}.csv", "w", newline="") as handle:
+    for variant, record, log in training_records(params, root, base):
+        summary[variant] = {"final_loss": record["final_loss"], "steps": record["steps"],
+                            "trainable_parameters": record["trainable_parameters"]}
+        with open(out / LOSS_CURVES / f"{variant}.csv", "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["step", "loss"])
-            writer.writerows([r["current_steps"], r["loss"]] for r in rows if r.get("loss") is not None)
+            writer.writerows([r["current_steps"], r["loss"]] for r in log if r.get("loss") is not None)
     write_json_atomic(out / TRAINING_METRICS, summary)
     return out / TRAINING_METRICS
 

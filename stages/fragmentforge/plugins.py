@@ -13,7 +13,7 @@ from types import ModuleType
 
 # Plugin packages and what each module in them must define (the README's "Extending" table).
 PACKAGES = {
-    "fragmentforge.tasks.generators": ("task generator", ("LEVEL", "COLUMN", "DESCRIPTION", "Options", "generate")),
+    "fragmentforge.tasks.generators": ("task generator", ("LEVEL", "COLUMN", "DESCRIPTION", "generate")),
     "fragmentforge.tasks.levels": ("benchmark column group", ("AVERAGE", "ORDER", "TITLE", "DATASET")),
     "fragmentforge.sources": ("video source kind", ("Options", "list_candidates")),
     "fragmentforge.models.families": ("model family", ("MODEL_TYPES", "TEMPLATE", "MEDIA", "TRUST_REMOTE_CODE")),
@@ -52,3 +52,16 @@ def load(package: ModuleType, name: str) -> ModuleType:
 
 def load_all(package: ModuleType) -> dict[str, ModuleType]:
     return {name: load(package, name) for name in names(package)}
+
+
+def load_each(package: ModuleType, loader=None) -> dict[str, ModuleType | PluginError]:
+    """Every plugin, or the PluginError it raised: for listings (Dagster's descriptions and check
+    specs) that must show a broken plugin instead of failing to load."""
+    loader = loader or (lambda name: load(package, name))
+    out = {}
+    for name in names(package):
+        try:
+            out[name] = loader(name)
+        except PluginError as exc:
+            out[name] = exc
+    return out

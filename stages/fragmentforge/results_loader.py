@@ -11,10 +11,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from fragmentforge.config import Params
-from fragmentforge.layout import PREDICTIONS, RUN, TRAINING_RECORD, layout
+from fragmentforge.layout import PREDICTIONS, layout
 from fragmentforge.results_db import load_manifest, record_evaluation, record_task_validation, record_training
-from fragmentforge.training.runner import read_log
-from fragmentforge.variants import trained
+from fragmentforge.variants import evaluation_runs, training_records
 
 
 def load_base_results(conn, params: Params, root: Path, base: str) -> dict[str, int]:
@@ -23,15 +22,11 @@ def load_base_results(conn, params: Params, root: Path, base: str) -> dict[str, 
         load_manifest(conn, where.manifest)
     if where.gate_report.is_file():
         record_task_validation(conn, json.loads(where.gate_report.read_text()))
-    trained_variants = [(v, a) for v, a in trained(params, root, base) if a is not None]
-    for _, adapter in trained_variants:
-        record_training(conn, json.loads((adapter / TRAINING_RECORD).read_text()), read_log(adapter / "trainer_log.jsonl"))
-    runs = 0
-    for variant, _ in trained(params, root, base):
-        run_path = where.evaluation(base, variant) / RUN
-        if run_path.is_file():
-            summary = json.loads(run_path.read_text())
-            rows = pq.read_table(run_path.parent / PREDICTIONS).to_pylist()
-            record_evaluation(conn, summary["run"], rows, summary["metrics"])
-            runs += 1
-    return {"training_runs": len(trained_variants), "evaluation_runs": runs}
+    trainings = training_records(params, root, base)
+    for _, record, log in trainings:
+        record_training(conn, record, log)
+    runs = evaluation_runs(params, root, base)
+    for summary in runs:
+        rows = pq.read_table(where.evaluation(base, summary["run"]["variant"]) / PREDICTIONS).to_pylist()
+        record_evaluation(conn, summary["run"], rows, summary["metrics"])
+    return {"training_runs": len(trainings), "evaluation_runs": len(runs)}

@@ -21,6 +21,14 @@ def trained(params, root: Path, base: str) -> list[tuple[str, Path | None]]:
     return out
 
 
+def training_records(params, root: Path, base: str) -> list[tuple[str, dict, list[dict]]]:
+    """(variant, its training.json, its logged steps) for every trained variant of `base`."""
+    from fragmentforge.training.runner import TRAINER_LOG, read_log
+
+    return [(variant, json.loads((adapter / TRAINING_RECORD).read_text()), read_log(adapter / TRAINER_LOG))
+            for variant, adapter in trained(params, root, base) if adapter is not None]
+
+
 def adapter_hash(adapter: Path | None) -> str | None:
     return json.loads((adapter / TRAINING_RECORD).read_text())["adapter_hash"] if adapter else None
 

@@ -4,7 +4,7 @@ implements them."""
 from __future__ import annotations
 
 from fragmentforge import plugins
-from fragmentforge.tasks.registry import generator_names, load_generator
+from fragmentforge.tasks.registry import generators_or_errors
 
 # Checks that hold for every task; each generator with a `check` adds "<task>_answers".
 COMMON_CHECKS = {
@@ -16,8 +16,6 @@ COMMON_CHECKS = {
     "letter_balance": "Each answer letter's share per task is within the tolerance of uniform.",
     "task_counts": "Each enabled task has at least the minimum number of records per split.",
 }
-DERIVED = ("n_frames", "n_options", "one_media_form", "answer_in_options", "options_unique", "video_splits",
-           "frames_missing")
 
 
 def gate_checks() -> dict[str, str]:
@@ -25,13 +23,10 @@ def gate_checks() -> dict[str, str]:
     Dagster check specs): a generator that fails to import gets a check that says so, and the
     gate itself then fails on it."""
     out = dict(COMMON_CHECKS)
-    for name in generator_names():
-        try:
-            module = load_generator(name)
-        except plugins.PluginError as exc:
-            out[f"{name}_answers"] = f"BROKEN generator: {exc}"
-            continue
-        if hasattr(module, "check"):
+    for name, module in generators_or_errors().items():
+        if isinstance(module, plugins.PluginError):
+            out[f"{name}_answers"] = f"BROKEN generator: {module}"
+        elif hasattr(module, "check"):
             out[f"{name}_answers"] = getattr(module, "CHECK_DESCRIPTION", f"{name} answers follow from the record.")
     return out
 

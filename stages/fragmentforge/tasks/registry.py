@@ -4,8 +4,9 @@ A generator module declares everything about its task, and nothing else lists it
   LEVEL, COLUMN, ORDER  its column group (a module of fragmentforge.tasks.levels), its report
                         column label and its place among that group's columns
   DESCRIPTION           one line for Dagster and the report
-  Options               a frozen dataclass extending TaskOptions: its own typed options,
-                        overridden by params.yaml's tasks.generators.<name>
+  Options               optional: a frozen dataclass extending TaskOptions with its own typed
+                        options (default TaskOptions); params.yaml's tasks.generators.<name>
+                        overrides them
   generate(ctx, env)    yields Drafts for one video
   check(record, media)  optional: the answer re-derived from the record alone, for the gate
                         (True, False, or None where it does not apply); CHECK_DESCRIPTION says what
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from fragmentforge import plugins
-from fragmentforge.config.loader import PluginOptions
+from fragmentforge.config.loader import plugin_options
 from fragmentforge.config.schema import check_default
 from fragmentforge.tasks import generators, levels
 
@@ -57,11 +58,8 @@ def load_generator(name: str) -> ModuleType:
 
 def options_of(params, name: str, module: ModuleType) -> TaskOptions:
     """The generator's typed options: its defaults, overridden by tasks.generators.<name>."""
-    raw = params.generators.get(name)
-    if raw is None:
-        raw = PluginOptions()
-        raw.key = f"tasks.generators.{name}"
-    return raw.build_with(module.Options)
+    raw = params.generators.get(name) or plugin_options({}, "<defaults>", f"tasks.generators.{name}")
+    return raw.build_with(getattr(module, "Options", TaskOptions))
 
 
 def active_generators(params) -> list[Generator]:
@@ -110,12 +108,11 @@ class TaskEnv:
         return exact[0] if exact else max(candidates, key=lambda s: s.n)
 
 
+def generators_or_errors() -> dict[str, ModuleType | plugins.PluginError]:
+    return plugins.load_each(generators, load_generator)
+
+
 def describe_generators() -> dict[str, str]:
     """name -> description, for Dagster; a generator that fails to import says why instead."""
-    out = {}
-    for name in generator_names():
-        try:
-            out[name] = load_generator(name).DESCRIPTION
-        except plugins.PluginError as exc:
-            out[name] = f"BROKEN: {exc}"
-    return out
+    return {name: f"BROKEN: {m}" if isinstance(m, plugins.PluginError) else m.DESCRIPTION
+            for name, m in generators_or_errors().items()}

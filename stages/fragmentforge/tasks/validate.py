@@ -15,17 +15,21 @@ from pathlib import Path
 import pandas as pd
 
 from fragmentforge import plugins
-from fragmentforge.tasks import generators, levels
-from fragmentforge.tasks.checks import DERIVED
+from fragmentforge.tasks import levels
 from fragmentforge.tasks.context import frame_digest
 from fragmentforge.tasks.record import COLUMNS, LETTERS, SPLITS
-from fragmentforge.tasks.registry import active_generators, generator_names
+from fragmentforge.tasks.registry import active_generators, generator_names, load_generator
 
+# The facts derive() adds to each record's own columns (with one `<task>_ok` per label check).
+DERIVED = ("n_frames", "n_options", "one_media_form", "answer_in_options", "options_unique", "video_splits",
+           "frames_missing")
 _POSITION = re.compile(r"p(\d+)\.jpg$")
+
 
 def label_checkers() -> dict:
     """task -> its generator's `check`, for every generator that has one."""
-    return {name: m.check for name, m in plugins.load_all(generators).items() if hasattr(m, "check")}
+    modules = {name: load_generator(name) for name in generator_names()}
+    return {name: m.check for name, m in modules.items() if hasattr(m, "check")}
 
 
 class RecordMedia:

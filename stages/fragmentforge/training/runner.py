@@ -29,8 +29,8 @@ from fragmentforge.models.registry import ModelEntry
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
-LOSS_PLOT = "training_loss.png"  # LLaMA-Factory's plot_loss output
-LOG_FILES = ("trainer_log.jsonl", "all_results.json", "train_results.json", "trainer_state.json", LOSS_PLOT)
+TRAINER_LOG, LOSS_PLOT = "trainer_log.jsonl", "training_loss.png"  # LLaMA-Factory's logs
+LOG_FILES = (TRAINER_LOG, "all_results.json", "train_results.json", "trainer_state.json", LOSS_PLOT)
 LAUNCH_LOG = "launch.log"
 CHILD_MODULES = ("fragmentforge.training.launch",)  # run in a child process (launch()); for fragmentforge.lineage
 
@@ -210,7 +210,7 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
         "parent": variant.parent, "tune": variant.tune, "datasets": list(variant.datasets),
         "fingerprint": fingerprint, "resumed_from": checkpoint.name if checkpoint else None,
         "wall_seconds": wall, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        **summarize(read_log(lf_out / "trainer_log.jsonl"), results, metrics),
+        **summarize(read_log(lf_out / TRAINER_LOG), results, metrics),
     }
     publish(work, adapter_dir, record)
     shutil.rmtree(work)

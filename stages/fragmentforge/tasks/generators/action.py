@@ -1,19 +1,10 @@
 """Action (FineVidBench scene level): which action is shown? Distractors are the label's
 visual synonyms first (actions that look alike), then other labels."""
-from dataclasses import dataclass
-
 from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
 from fragmentforge.tasks.record import Draft
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "scene", "Action", 1
 DESCRIPTION = "Which action is shown (FineVidBench): the class template against its visual synonyms."
-
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    pass
-
 
 PHRASES = (
     "Which activity can be seen in the video?",

@@ -1,20 +1,11 @@
 """Consistency verification (SF²T; FineVidBench's Frame Comparison): are two frames exactly
 the same? The pair is one frame twice, two neighbouring frames of the pool (often nearly
 identical) or two frames far apart; the answer comes from the frames' bytes."""
-from dataclasses import dataclass
-
 from fragmentforge.tasks.record import NO, NOT_SURE, YES, Draft
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "FCmp", 3
 DESCRIPTION = "Whether two frames are exactly the same (one frame twice, neighbours, or far apart)."
 CHECK_DESCRIPTION = "Consistency answers say Yes exactly when the two frames are byte-identical."
-
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    pass
-
 
 PHRASES = (
     "Are these two frames exactly the same?",

@@ -1,20 +1,11 @@
 """Disorder detection (SF²T; FineVidBench's Adjust-or-Not): do these frames need re-ordering?
 Half the sets are shown shuffled. Sets with two identical frames are skipped: their order
 cannot be seen."""
-from dataclasses import dataclass
-
 from fragmentforge.tasks.record import NO, NOT_SURE, YES, Draft
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "AoN", 4
 DESCRIPTION = "Whether the shown frames need re-ordering (half the sets are shown shuffled)."
 CHECK_DESCRIPTION = "Disorder answers say Yes exactly when the shown order is not time order."
-
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    pass
-
 
 PHRASES = (
     "These frames come from one video of an action, but their order may have been mixed up. "

@@ -1,19 +1,10 @@
 """Effect (FineVidBench scene level): what changed for the named object, from the effect block
 of the ground truth (position, distance, count, completion, camera). "Not sure" is always
 offered; videos without an effect annotation get no questions."""
-from dataclasses import dataclass
-
 from fragmentforge.tasks.record import NOT_SURE, Draft
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "scene", "Effect", 2
 DESCRIPTION = "What changed for the named object (position, distance, count, completion, camera), from the ground truth."
-
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    pass
-
 
 POSITION = {
     "left": "It moved to the left", "right": "It moved to the right", "up": "It moved up",

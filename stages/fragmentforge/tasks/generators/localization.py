@@ -1,19 +1,10 @@
 """Localization (SF²T; FineVidBench's Meaning of Order): in which shown frame does the target
 first / last appear, and in which frames does it exist. Visibility comes from ground truth;
 videos without it get no questions."""
-from dataclasses import dataclass
-
 from fragmentforge.tasks.record import Draft, ordinal
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "MoO", 2
 DESCRIPTION = "First / last appearance of an object, or the frames that contain it, from ground-truth visibility."
-
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    pass
-
 
 NONE = "It does not appear in any of them"
 PHRASES = {

@@ -1,21 +1,12 @@
 """Rearrangement (SF²T; FineVidBench): which order of the shown (shuffled) frames restores the
 action? An option lists shown-frame numbers in time order; distractors include near misses
 (the answer with two neighbours swapped) and the order as shown."""
-from dataclasses import dataclass
-
 from fragmentforge.tasks.generators.disorder import distinct_frames, shuffled_order
 from fragmentforge.tasks.record import Draft
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "fragment", "Rearr", 5
 DESCRIPTION = "Which order of the shown (shuffled) frames restores the action."
 CHECK_DESCRIPTION = "Rearrangement answers are permutations that restore time order."
-
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    pass
-
 
 PHRASES = (
     "These frames come from one video of an action, but their order may have been mixed up. "

@@ -1,19 +1,10 @@
 """Speed (FineVidBench scene level): is the clip fast, slow, normal or not moving at all? One
 question per speed variant, showing its fixed-stride window. Videos whose normal window
 shows no change at all are skipped (their normal and still variants look the same)."""
-from dataclasses import dataclass
-
 from fragmentforge.tasks.record import Draft
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "scene", "Speed", 3
 DESCRIPTION = "Fast, slow, normal or no speed: one question per speed variant's fixed-stride window."
-
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    pass
-
 
 ANSWERS = {"fast": "Fast", "slow": "Slow", "normal": "Normal speed", "still": "No speed: nothing moves"}
 PHRASES = (
