@@ -64,3 +64,13 @@ def test_an_unreachable_endpoint_is_one_clear_error(dvc_project, monkeypatch, ca
     assert remote(dvc_project, ["pull"]) == 2
     err = capsys.readouterr().err
     assert f"cannot reach the S3 remote s3://dvc-store/p (endpoint {dead})" in err and SECRET not in err
+
+
+def test_a_port_that_contains_403_is_not_a_refused_credential():
+    from fragmentforge.s3_access import explain
+
+    endpoint = "http://127.0.0.1:40343"
+    dead = ConnectionError(f"Could not connect to the endpoint URL: {endpoint}/dvc-store")
+    assert explain(dead, "the S3 remote s3://b/p", endpoint).startswith("cannot reach the S3 remote")
+    refused = OSError("An error occurred (403) when calling the HeadObject operation: Forbidden")
+    assert "refused the credentials" in explain(refused, "the S3 remote s3://b/p", endpoint)

@@ -5,6 +5,7 @@ own kinds."""
 from __future__ import annotations
 
 import os
+import re
 
 
 def filesystem(endpoint_url: str | None = None):
@@ -17,13 +18,16 @@ def filesystem(endpoint_url: str | None = None):
     config = {"connect_timeout": 5, "read_timeout": 30, "retries": {"max_attempts": 2}}
     return s3fs.S3FileSystem(client_kwargs=client, config_kwargs=config)
 
+
 REFUSED = ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "Forbidden", "403", "credentials")
 
 
 def explain(exc: BaseException, where: str, endpoint: str | None) -> str:
     place = f"{where} (endpoint {endpoint or 'AWS default'})"
     text = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, PermissionError) or any(word in text for word in REFUSED):
+    # Whole words, with the endpoint taken out: a port such as 40343 is not an HTTP 403.
+    words = set(re.findall(r"\w+", text.replace(endpoint, " ") if endpoint else text))
+    if isinstance(exc, PermissionError) or any(word in words for word in REFUSED):
         return (f"{place} refused the credentials; set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the "
                 "tool's local config)")
     if isinstance(exc, FileNotFoundError) or "NoSuchBucket" in text:
