@@ -1,1 +1,4 @@
-INSERT INTO metrics VALUES ($run_id, $task, $n, $questions, $accuracy, $ci_low, $ci_high, $chance, $unparseable);
+INSERT INTO metrics (run_id, task, n, questions, accuracy, ci_low, ci_high, chance, unparseable,
+                     top_letter, top_share, entropy_bits)
+VALUES ($run_id, $task, $n, $questions, $accuracy, $ci_low, $ci_high, $chance, $unparseable,
+        $top_letter, $top_share, $entropy_bits);

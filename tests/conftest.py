@@ -29,6 +29,9 @@ def write_params(root: Path, synthetic: dict | None = None, sources: list | None
     params["tasks"].update({"min_per_task_train": 1, "min_per_task_test": 1, "letter_tolerance": 0.25})
     # A few steps per variant: the tests check the plumbing here, test_training checks learning.
     params["training"].update({"max_samples": 16, "logging_steps": 1})
+    # A pretraining of a few steps: test_pretrain checks it, the pipeline tests only run it.
+    params["models"]["tiny"]["pretrain"].update({"clips": 6, "held_out_clips": 2, "frames_per_clip": 2,
+                                                 "epochs": 1, "max_samples": 32})
     path = root / "params.yaml"
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path

@@ -38,6 +38,13 @@ def make_rows(root: Path, split: str, count: int, seed: int) -> list[dict]:
     return rows
 
 
+def with_answers(rows: list[dict], answer) -> list[dict]:
+    """The same questions with the reply `answer(index, row)`: one letter always, or letters
+    unrelated to what is shown."""
+    return [{**row, "messages": [row["messages"][0], {"role": "assistant", "content": answer(i, row)}]}
+            for i, row in enumerate(rows)]
+
+
 def preference_rows(rows: list[dict], seed: int) -> list[dict]:
     """LLaMA-Factory's ranking format: the right letter chosen, a wrong one rejected."""
     rng = np.random.default_rng(seed)

@@ -25,16 +25,16 @@ from fragmentforge.results_db import record_training
 from fragmentforge.training.recipe import build_recipe
 from fragmentforge.training.runner import dataset_fingerprint, read_log, train_variant
 from tests.conftest import REPO
-from tests.training_lab import COUNT, PARAMS, TRAINING, train  # noqa: F401 (lab: conftest)
+from tests.training_lab import COUNT, PARAMS, TINY, TRAINING, train  # noqa: F401 (lab: conftest)
 
 
 def test_tiny_model_builds_bit_for_bit_the_same(tmp_path, lab):
-    build_tiny_qwen2vl(PARAMS.models.tiny, tmp_path / "again" / "tiny")
+    build_tiny_qwen2vl(TINY, tmp_path / "again" / "tiny")
     (again,), _ = Registry(str(tmp_path / "again")).scan()
     assert again.content_hash == lab["entry"].content_hash
     assert lab["entry"].architecture == "Qwen2VLForConditionalGeneration" and lab["entry"].model_type == "qwen2_vl"
     assert 100_000 < lab["entry"].parameters < 1_000_000
-    other = replace(PARAMS.models.tiny, seed=PARAMS.models.tiny.seed + 1)
+    other = replace(TINY, seed=TINY.seed + 1)
     build_tiny_qwen2vl(other, tmp_path / "other" / "tiny")
     (changed,), _ = Registry(str(tmp_path / "other")).scan()
     assert changed.content_hash != lab["entry"].content_hash
@@ -99,7 +99,8 @@ def test_registry_on_s3_builds_scans_and_copies_by_hash(tmp_path, s3_endpoint, l
     from fragmentforge.models.build import build_base_model, open_registry
 
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="models")
-    params = replace(PARAMS, models=replace(PARAMS.models, registry="s3://models/registry", endpoint_url=s3_endpoint))
+    params = replace(PARAMS, models=replace(PARAMS.models, registry="s3://models/registry", endpoint_url=s3_endpoint,
+                                            tiny=TINY))
     assert build_base_model(params, tmp_path) is True
     assert build_base_model(params, tmp_path) is False  # the build record matches: not rebuilt
     boto3.client("s3", endpoint_url=s3_endpoint).put_object(Bucket="models", Key="registry/half/config.json",

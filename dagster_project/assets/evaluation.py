@@ -5,7 +5,17 @@ import base64
 import hashlib
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetsDefinition, DataVersion, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetsDefinition,
+    DataVersion,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from dagster_project.assets.ingestion import raw_videos
 from dagster_project.assets.keyframes import keyframe_sets
@@ -17,11 +27,17 @@ from dagster_project.resources import PipelineConfig
 from dagster_project.retries import retry_transient
 
 
+COLLAPSE_CHECK = "no_collapsed_task"
+COLLAPSE_TEXT = ("Warns when, for some model and task, one predicted letter takes at least evaluation.collapse_share "
+                 "of the answers: letters are balanced, so such a model scores chance whatever it sees.")
+
+
 def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefinition]:
     # The same inputs as the DVC stages: the model, its adapters, the benchmark's records and frames.
     @asset(group_name="evaluation", deps=[base_models, proxy_tasks, keyframe_sets, *adapter_assets],
            partitions_def=BASE_MODELS,
-           op_tags={**gpu_pod_tags(), **TORCH_STEP})
+           op_tags={**gpu_pod_tags(), **TORCH_STEP},
+           check_specs=[AssetCheckSpec(COLLAPSE_CHECK, asset="evaluations", description=COLLAPSE_TEXT)])
     def evaluations(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
         """Every benchmark question through the base model and each of its adapters (plain transformers + peft)."""
         base = context.partition_key
@@ -29,16 +45,27 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
         from fragmentforge.report import markdown_table
         from fragmentforge.variants import mean_task_accuracy
 
-        lines, run_ids = [], []
+        from fragmentforge.evaluate.collapse import collapsed_tasks
+
+        lines, run_ids, collapsed = [], [], []
+        params = pipeline.params()
         with retry_transient(context):
-            summaries = evaluate_base_model(pipeline.params(), pipeline.root, base)
+            summaries = evaluate_base_model(params, pipeline.root, base)
         for summary in summaries:
             mean = mean_task_accuracy(summary["metrics"]) or 0.0
             unparseable = sum(m["unparseable"] for m in summary["metrics"] if m["n"] is None)
             run_ids.append(summary["run"]["run_id"])
             lines.append([summary["run"]["variant"], summary["run"]["questions"], f"{100 * mean:.1f}", unparseable,
                           f"`{summary['run']['run_id']}`"])
+            collapsed += [[summary["run"]["variant"], m["task"], m["top_letter"], f"{100 * m['top_share']:.0f}%"]
+                          for m in collapsed_tasks(summary["metrics"], params.evaluation.collapse_share)]
+        check = AssetCheckResult(
+            check_name=COLLAPSE_CHECK, passed=not collapsed, severity=AssetCheckSeverity.WARN,
+            metadata={"collapsed": len(collapsed), "threshold": params.evaluation.collapse_share,
+                      "details": MetadataValue.md(markdown_table(["variant", "task", "letter", "share"], collapsed)
+                                                  if collapsed else "_no collapsed task_")})
         return MaterializeResult(
+            check_results=[check],
             data_version=DataVersion(hashlib.sha256(",".join(sorted(run_ids)).encode()).hexdigest()[:20]),
             metadata={"runs": MetadataValue.md(markdown_table(
                 ["variant", "questions", "mean task accuracy %", "unparseable", "run"], lines))})

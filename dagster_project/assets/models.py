@@ -9,7 +9,17 @@ a retrained adapter that came out identical leaves its evaluations fresh.
 import base64
 import re
 
-from dagster import AssetExecutionContext, AssetsDefinition, DataVersion, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetsDefinition,
+    DataVersion,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from dagster_project.assets.tasks import training_datasets
 from dagster_project.partitions import BASE_MODELS
@@ -36,7 +46,9 @@ def base_models(context: AssetExecutionContext, pipeline: PipelineConfig) -> Mat
         except (ModelFolderError, FileNotFoundError) as exc:
             raise RuntimeError(f"base model {name!r} at {registry.uri(name)} is not a loadable model: {exc}") from None
         registry.save_hash_cache()
+        pretraining = pretraining_metadata(registry, name)
     return MaterializeResult(data_version=DataVersion(entry.content_hash), metadata={
+        **pretraining,
         "tiny_model_built": built,
         "architecture": entry.architecture,
         "model_type": entry.model_type,
@@ -47,7 +59,32 @@ def base_models(context: AssetExecutionContext, pipeline: PipelineConfig) -> Mat
     })
 
 
+def pretraining_metadata(registry, name: str) -> dict:
+    """The embedded base's grounding pretraining: held-out accuracy per question kind, loss curve."""
+    import json
+
+    from fragmentforge.models.pretrain import PRETRAIN_RECORD
+    from fragmentforge.report import markdown_table
+
+    try:
+        record = json.loads(registry.read_bytes(name, PRETRAIN_RECORD))
+    except (FileNotFoundError, ValueError):
+        return {}
+    held = record["held_out"]
+    return {
+        "grounding_held_out_accuracy": held["accuracy"], "grounding_chance": held["chance"],
+        "grounding_by_kind": MetadataValue.md(markdown_table(
+            ["kind", "accuracy", "chance", "questions"],
+            [[k, f"{v['accuracy']:.3f}", f"{v['chance']:.3f}", v["questions"]] for k, v in held["kinds"].items()])),
+        "pretrain_final_loss": record["final_loss"],
+        "pretrain_loss": MetadataValue.md(markdown_table(["step", "loss"], record["loss"])),
+    }
+
+
 ADAPTERS = "adapters"  # the DAG node: DVC stage `adapters`, stages/adapters.py, assets adapters/<variant>
+PRIOR_CHECK = "below_letter_prior_loss"
+PRIOR_TEXT = ("Warns when training ended at the letter-prior loss: the loss of a model that learned the answer "
+              "format and how often each letter is right, and nothing from the frames.")
 
 
 def asset_name(variant: str) -> str:
@@ -62,9 +99,10 @@ def loss_plot(path) -> str:
 
 def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -> AssetsDefinition:
     deps = [base_models, training_datasets] + ([upstream[variant.parent]] if variant.parent else [])
+    key = [ADAPTERS, asset_name(variant.name)]
 
     @asset(name=asset_name(variant.name), key_prefix=[ADAPTERS], group_name="models", deps=deps, op_tags={**gpu_pod_tags(), **TORCH_STEP},
-           partitions_def=BASE_MODELS,
+           partitions_def=BASE_MODELS, check_specs=[AssetCheckSpec(PRIOR_CHECK, asset=key, description=PRIOR_TEXT)],
            description=f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
                        + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune}).")
     def _adapter(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
@@ -74,9 +112,14 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
         with retry_transient(context):  # copying the base model from an s3:// registry
             result = train_one(pipeline.params(), pipeline.root, context.partition_key, variant.name)
         rec = result.record
-        return MaterializeResult(data_version=DataVersion(rec["adapter_hash"]), metadata={
+        check = AssetCheckResult(check_name=PRIOR_CHECK, passed=not rec.get("at_letter_prior"),
+                                 severity=AssetCheckSeverity.WARN,
+                                 metadata={"final_loss": rec["final_loss"],
+                                           "letter_prior_loss": rec.get("letter_prior_loss")})
+        return MaterializeResult(data_version=DataVersion(rec["adapter_hash"]), check_results=[check], metadata={
             "status": result.status,
             "final_loss": rec["final_loss"],
+            "letter_prior_loss": rec.get("letter_prior_loss"),
             "steps": rec["steps"],
             "samples_per_second": rec["samples_per_second"],
             "tokens_per_second": rec["tokens_per_second"],

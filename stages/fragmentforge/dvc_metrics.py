@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 from fragmentforge.common import write_json_atomic
+from fragmentforge.evaluate.collapse import collapsed_tasks
 from fragmentforge.layout import EVALUATION_METRICS, LOSS_CURVES, TASK_ACCURACY, TRAINING_METRICS, layout
 from fragmentforge.variants import evaluation_runs, mean_task_accuracy, training_records
 
@@ -27,7 +28,9 @@ def write_training_metrics(params, root: Path, base: str) -> Path:
     (out / LOSS_CURVES).mkdir(exist_ok=True)
     for variant, record, log in training_records(params, root, base):
         summary[variant] = {"final_loss": record["final_loss"], "steps": record["steps"],
-                            "trainable_parameters": record["trainable_parameters"]}
+                            "trainable_parameters": record["trainable_parameters"],
+                            "letter_prior_loss": record.get("letter_prior_loss"),
+                            "at_letter_prior": record.get("at_letter_prior")}
         with open(out / LOSS_CURVES / f"{variant}.csv", "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["step", "loss"])
@@ -46,7 +49,10 @@ def write_evaluation_metrics(params, root: Path, base: str) -> Path:
         variant = run["run"]["variant"]
         mean = mean_task_accuracy(run["metrics"])
         mean = None if mean is None else round(mean, 6)
-        summary[variant] = {"mean_task_accuracy": mean, "accuracy": overall, "questions": run["run"]["questions"]}
+        per_task = [m for m in run["metrics"] if m["n"] is None]
+        summary[variant] = {"mean_task_accuracy": mean, "accuracy": overall, "questions": run["run"]["questions"],
+                            "top_letter_share": {m["task"]: round(m.get("top_share") or 0.0, 6) for m in per_task},
+                            "collapsed_tasks": len(collapsed_tasks(per_task, params.evaluation.collapse_share))}
         rows += [[f"{variant}/{task}", acc] for task, acc in sorted(overall.items())]
     write_json_atomic(out / EVALUATION_METRICS, summary)
     with open(out / TASK_ACCURACY, "w", newline="") as handle:

@@ -18,7 +18,7 @@ from fragmentforge.evaluate.identity import benchmark, params_hash
 from fragmentforge.layout import CHART, REPORT_HTML, REPORT_MD, layout
 from fragmentforge.results_db import locked_connection
 from fragmentforge.results_loader import load_base_results
-from fragmentforge.variants import BASE
+from fragmentforge.variants import BASE, training_records
 
 
 def markdown_table(header: list, rows: list[list]) -> str:
@@ -191,6 +191,44 @@ def describe_columns(cols: rt.Columns) -> str:
     return f"{groups}; A-Avg: all {len(cols.tasks)}. Columns: {tasks}."
 
 
+def pretraining_section(doc: Doc, params: Params, root: Path, base: str) -> None:
+    """The base's own grounding pretraining, when it has one (the embedded tiny model)."""
+    import json
+
+    from fragmentforge.models.build import open_registry
+    from fragmentforge.models.pretrain import PRETRAIN_RECORD
+
+    try:
+        record = json.loads(open_registry(params, root).read_bytes(base, PRETRAIN_RECORD))
+    except (FileNotFoundError, ValueError):
+        return
+    held = record["held_out"]
+    doc.heading("The base model's pretraining (single-frame grounding, held-out clips)")
+    doc.text(f"Full-parameter pretraining on {sum(record['samples']['train'].values())} questions about single "
+             f"frames of the base's own synthetic pool (never a benchmark video); final loss "
+             f"{record['final_loss']:.3f}. Held-out accuracy {pct(held['accuracy'])}% against chance "
+             f"{pct(held['chance'])}% on {held['questions']} questions.")
+    doc.table(["question kind", "accuracy %", "chance %", "questions"],
+              [[kind, pct(v["accuracy"]), pct(v["chance"]), v["questions"]] for kind, v in held["kinds"].items()])
+
+
+def collapse_section(doc: Doc, params: Params, root: Path, base: str, cols: rt.Columns, models: list,
+                     runs: dict, metrics: dict) -> None:
+    threshold = params.evaluation.collapse_share
+    rows = rt.collapse_rows(cols, models, runs, metrics, threshold)
+    flagged = [r for r in rows if r[-1]]
+    doc.heading("Collapse check")
+    doc.text(f"Answer letters are balanced, so a model that answers one letter scores chance whatever it sees. "
+             f"A task is flagged when one predicted letter takes {100 * threshold:.0f}% or more of its answers: "
+             + (f"{len(flagged)} of {len(rows)} (model, task) pairs are." if flagged else
+                f"none of the {len(rows)} (model, task) pairs is."))
+    doc.table(["model", "task", "top letter", "share", "entropy (bits)", "flag"], rows)
+    records = {variant: record for variant, record, _ in training_records(params, root, base)}
+    doc.text("Training against the letter-prior loss: the loss of a run that learned the answer format and "
+             "the letter prior and nothing from the frames. A run that ends within 10% of it is flagged.")
+    doc.table(["model", "final loss", "letter-prior loss", "flag"], rt.training_prior_rows(models, records))
+
+
 def build_report(params: Params, root: Path, base: str) -> dict:
     """Load this base model's (and the previous one's) outputs into the results database, then
     write <reports_dir>/<base>/: report.md, report.html and chart.png."""
@@ -219,8 +257,18 @@ def build_report(params: Params, root: Path, base: str) -> dict:
         doc.heading("Benchmark table")
         doc.table(header, rows)
         doc.image(chart(base, cols, models, runs, metrics, out), f"accuracy per task, {base}")
+        doc.heading("What the comparison shows")
+        doc.text("Each change is the difference of the group's mean task accuracy, paired by question, with a 95% "
+                 "interval resampling whole videos; significant means the interval excludes zero. A task counts as "
+                 "better or worse when its own paired interval excludes zero.")
+        sentences = rt.findings(conn, cols, models, runs, ev)
+        for sentence in sentences:
+            doc.text(sentence)
+        summary["findings"] = sentences
         doc.heading("Every variant against Base and against its parent (paired by question, 95% CI by video)")
         doc.table(*comparison(conn, cols, models, runs, metrics, ev))
+        collapse_section(doc, params, root, base, cols, models, runs, metrics)
+        pretraining_section(doc, params, root, base)
         doc.heading(f"Regression against the previous base model{f' ({previous})' if previous else ''}")
         if previous and grouped.get(previous):
             reg_header, reg_rows = regression(conn, cols, models, runs, grouped[previous], metrics, ev)

@@ -37,7 +37,7 @@ TRAINING_RUN_COLUMNS = (
     "base_model", "base_hash", "variant", "stage", "parent", "tune", "datasets", "fingerprint", "adapter_hash",
     "resumed_from", "device", "steps", "epochs", "final_loss", "train_loss", "train_runtime_s", "wall_seconds",
     "samples_per_second", "tokens_per_second", "tokens_seen", "trainable_parameters", "total_parameters",
-    "peak_rss_bytes", "peak_cuda_bytes", "finished_at")
+    "peak_rss_bytes", "peak_cuda_bytes", "finished_at", "letter_prior_loss", "at_letter_prior")
 LOG_KEYS = {"current_steps", "total_steps", "epoch", "loss", "lr", "elapsed_time"}
 
 
@@ -92,6 +92,7 @@ def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[di
         conn.register("predictions_batch", batch)
         conn.execute(sql("insert_predictions"))
         conn.unregister("predictions_batch")
+    spread = {"top_letter": None, "top_share": None, "entropy_bits": None}  # runs written before the check
     for metric in metrics:
-        conn.execute(sql("insert_metric"), metric)
+        conn.execute(sql("insert_metric"), {**spread, **metric})
     conn.execute("COMMIT")

@@ -163,6 +163,32 @@ class TasksParams:
 
 
 @dataclass(frozen=True)
+class PretrainParams:
+    """Full-parameter pretraining of the tiny base on single-frame grounding questions about its
+    own pool of synthetic clips (fragmentforge/models/grounding.py); never a benchmark video."""
+
+    enabled: bool = True
+    seed: int = check_default(1, lambda v: v >= 0, "must be >= 0")  # the pool's world seed
+    clips: int = check_default(400, lambda v: 1 <= v <= 1_000_000, "must be in [1, 1000000]")
+    held_out_clips: int = check_default(40, lambda v: v >= 1, "must be >= 1")
+    frames_per_clip: int = check_default(4, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    width: int = check_default(128, *_even_between(32, 1920))
+    height: int = check_default(128, *_even_between(32, 1080))
+    fps: int = check_default(12, lambda v: 1 <= v <= 60, "must be in [1, 60]")
+    jpeg_quality: int = check_default(90, lambda v: 1 <= v <= 100, "must be in [1, 100]")
+    epochs: float = check_default(2.0, lambda v: 0 < v <= 1000, "must be in (0, 1000]")
+    learning_rate: float = check_default(2e-3, lambda v: 0 < v < 1, "must be in (0, 1)")
+    batch_size: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    warmup_ratio: float = check_default(0.05, lambda v: 0 <= v < 1, "must be in [0, 1)")
+    weight_decay: float = check_default(0.0, lambda v: 0 <= v < 1, "must be in [0, 1)")
+    max_samples: Optional[int] = None  # a cap on the training rows (a quick build in tests)
+
+    def problems(self):
+        if self.held_out_clips >= self.clips:
+            yield "held_out_clips", f"must be fewer than clips ({self.clips})"
+
+
+@dataclass(frozen=True)
 class TinyModelParams:
     """The embedded default base model: a tiny Qwen2-VL built from this config (no downloads)."""
 
@@ -180,6 +206,9 @@ class TinyModelParams:
     lm_head_init_std: float = check_default(0.25, lambda v: 0 < v <= 2, "must be in (0, 2]")
     image_min_pixels: int = check_default(56 * 56, lambda v: v >= 28 * 28, "must be >= 784 (one merged patch)")
     image_max_pixels: int = check_default(112 * 112, lambda v: v >= 28 * 28, "must be >= 784 (one merged patch)")
+    patch_size: int = check_default(14, lambda v: 2 <= v <= 32, "must be in [2, 32]")  # pixels per vision patch
+    merge_size: int = check_default(2, lambda v: 1 <= v <= 8, "must be in [1, 8]")  # patches per token, each way
+    pretrain: PretrainParams = field(default_factory=PretrainParams)
 
     def problems(self):
         if self.hidden_size % self.heads or (self.hidden_size // self.heads) % 8:
@@ -268,6 +297,8 @@ class EvaluationParams:
     max_questions: Optional[int] = check_default(None, lambda v: v is None or v >= 1, "must be >= 1, or null")
     external_frames: int = check_default(8, lambda v: 1 <= v <= 64, "must be in [1, 64]")  # MVBench-format files
     external_time_limit_s: float = check_default(120.0, lambda v: v > 0, "must be > 0")  # per video's sampling
+    # the collapse check: a task where one letter takes at least this share of the predictions
+    collapse_share: float = check_default(0.8, lambda v: 0 < v <= 1, "must be in (0, 1]")
 
 
 @dataclass(frozen=True)

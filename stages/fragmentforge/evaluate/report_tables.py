@@ -80,3 +80,95 @@ def by_base(data: dict) -> dict:
     for run in data["runs"]:
         out[run["base_model"]][run["variant"]] = run
     return out
+
+
+def collapse_rows(cols: Columns, models: list, runs: dict, metrics: dict, threshold: float) -> list[list]:
+    """Per model and task: the most frequent predicted letter, its share, the entropy of the
+    predicted letters, and the flag when the share reaches the threshold."""
+    rows = []
+    for model in models:
+        if model.variant not in runs:
+            continue
+        m = metrics[runs[model.variant]["run_id"]]
+        for column, task in cols.tasks:
+            row = m.get((task, None))
+            if row is None or row.get("top_share") is None or row["top_share"] != row["top_share"]:
+                continue
+            rows.append([model.label, column, row["top_letter"], f"{100 * row['top_share']:.0f}%",
+                         f"{row['entropy_bits']:.2f}", "COLLAPSED" if row["top_share"] >= threshold else ""])
+    return rows
+
+
+def training_prior_rows(models: list, records: dict) -> list[list]:
+    """Per trained variant: its final loss against the letter-prior loss, flagged when it ended there."""
+    out = []
+    for model in models:
+        rec = records.get(model.variant)
+        if rec is None:
+            continue
+        prior = rec.get("letter_prior_loss")
+        out.append([model.label, f"{rec['final_loss']:.3f}" if rec.get("final_loss") is not None else "–",
+                    f"{prior:.3f}" if prior is not None else "–", "AT THE PRIOR" if rec.get("at_letter_prior") else ""])
+    return out
+
+
+def group_delta(conn, run_a: str, run_b: str, tasks: list[str], resamples: int, seed: int):
+    """(delta, low, high) of the mean over `tasks` of run_a's accuracy minus run_b's, paired by
+    question; the interval resamples whole videos (every task of a drawn video comes along)."""
+    frames = {t: conn.execute(sql("paired_correct"), {"a": run_a, "b": run_b, "task": t}).fetchdf() for t in tasks}
+    frames = {t: f for t, f in frames.items() if not f.empty}
+    if not frames:
+        return None
+    videos = sorted({v for f in frames.values() for v in f["video_id"]})
+    index = {v: i for i, v in enumerate(videos)}
+    sums, counts = np.zeros((len(videos), len(frames))), np.zeros((len(videos), len(frames)))
+    for j, f in enumerate(frames.values()):
+        rows = f["video_id"].map(index).to_numpy()
+        np.add.at(sums[:, j], rows, f["d"].to_numpy(float))
+        np.add.at(counts[:, j], rows, 1.0)
+
+    def mean_of_tasks(weights):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.nanmean((weights @ sums) / (weights @ counts), axis=-1)
+
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(videos), size=(resamples, len(videos)))
+    weights = np.stack([np.bincount(d, minlength=len(videos)) for d in draws]).astype(float)
+    estimates = mean_of_tasks(weights)
+    low, high = np.nanquantile(estimates, [0.025, 0.975])
+    return float(mean_of_tasks(np.ones(len(videos)))), float(low), float(high)
+
+
+def significance(delta) -> str:
+    low, high = delta[1], delta[2]
+    return "significant" if low > 0 or high < 0 else "not significant"
+
+
+def findings(conn, cols: Columns, models: list, runs: dict, ev) -> list[str]:
+    """One sentence per (variant, what it is compared with): the change of each group average,
+    with its interval and whether the interval excludes zero, and the tasks that moved."""
+    out = []
+    for model in models:
+        if model.variant == BASE or model.variant not in runs:
+            continue
+        for against in [BASE] + ([model.parent] if model.parent else []):
+            if against not in runs:
+                continue
+            a, b = runs[model.variant]["run_id"], runs[against]["run_id"]
+            other = next((m.label for m in models if m.variant == against), against)
+            parts = []
+            for level, pairs in cols.groups:
+                delta = group_delta(conn, a, b, [t for _, t in pairs], ev.bootstrap_resamples, ev.seed)
+                if delta is None:
+                    continue
+                per_task = [(c, paired_delta(conn, a, b, t, ev.bootstrap_resamples, ev.seed)) for c, t in pairs]
+                up = [c for c, d in per_task if d and d[1] > 0]
+                down = [c for c, d in per_task if d and d[2] < 0]
+                moved = f"better on {len(up)} of {len(pairs)} tasks" + (f" ({', '.join(up)})" if up else "")
+                if down:
+                    moved += f", worse on {', '.join(down)}"
+                parts.append(f"{level.TITLE.lower()} ({level.AVERAGE}) {100 * delta[0]:+.1f} points "
+                             f"[{100 * delta[1]:+.1f}, {100 * delta[2]:+.1f}], {significance(delta)}; {moved}")
+            if parts:
+                out.append(f"{model.label} vs {other}: " + "; ".join(parts) + ".")
+    return out

@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fragmentforge.evaluate.collapse import letter_spread
 from fragmentforge.evaluate.generation import generate_rows
 from fragmentforge.evaluate.likelihood import score_rows, score_rows_by_text
 from fragmentforge.evaluate.model_io import LoadedModel
@@ -40,7 +41,7 @@ def predict(loaded: LoadedModel, questions: list[Question], params: EvaluationPa
 
 def metric_rows(run_id: str, questions: list[Question], predictions: list[dict], params: EvaluationParams) -> list[dict]:
     """Per task over every N (n = None), and per task and N for tasks that show different
-    numbers of frames."""
+    numbers of frames: accuracy with its interval, and how the predicted letters spread."""
     groups: dict[tuple, list[tuple[Question, dict]]] = defaultdict(list)
     sizes: dict[str, set] = defaultdict(set)
     for q in questions:
@@ -55,7 +56,8 @@ def metric_rows(run_id: str, questions: list[Question], predictions: list[dict],
                                            params.bootstrap_resamples, params.seed)
         out.append({"run_id": run_id, "task": task, "n": n, "questions": len(pairs), "accuracy": acc,
                     "ci_low": low, "ci_high": high, "chance": chance([len(q.options) for q, _ in pairs]),
-                    "unparseable": sum(p["parse_status"] == UNPARSEABLE for _, p in pairs)})
+                    "unparseable": sum(p["parse_status"] == UNPARSEABLE for _, p in pairs),
+                    **letter_spread(p["prediction"] for _, p in pairs if p["prediction"] is not None)})
     return out
 
 

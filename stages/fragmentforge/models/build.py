@@ -1,5 +1,7 @@
 """Node `base_models`: build the embedded tiny Qwen2-VL into the model registry (once), then scan the registry.
 
+The build draws random weights, then pretrains them on single-frame grounding data
+(fragmentforge/models/pretrain.py) unless `models.tiny.pretrain.enabled` is false.
 Output: <models.registry>/<models.tiny.name>/ (a Hugging Face folder). A folder whose build
 record matches params is left alone, so reruns cost a registry scan only.
 """
@@ -13,6 +15,7 @@ from fragmentforge.cli import parse_stage_args
 from fragmentforge.common import replace_dir
 from fragmentforge.config import Params
 from fragmentforge.models.registry import ModelEntry, Registry, RegistryProblem
+from fragmentforge.models.pretrain import pretrain
 from fragmentforge.models.tiny_qwen2vl import BUILD_RECORD, build_record, build_tiny_qwen2vl
 
 HASH_CACHE = "registry_hashes.json"
@@ -36,9 +39,17 @@ def build_base_model(params: Params, root: Path) -> bool:
     except (FileNotFoundError, ValueError):
         pass
     staging = root / params.paths.model_cache_dir / f".build-{spec.name}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    build_tiny_qwen2vl(spec, staging)
+    work = root / params.paths.model_cache_dir / f".pretrain-{spec.name}"
+    for folder in (staging, work):
+        if folder.exists():
+            shutil.rmtree(folder)
+    if spec.pretrain.enabled:
+        build_tiny_qwen2vl(spec, work / "init")
+        pretrain(spec, work / "init", work, staging, params.training.time_limit_s)
+        (staging / BUILD_RECORD).write_text((work / "init" / BUILD_RECORD).read_text())
+        shutil.rmtree(work)
+    else:
+        build_tiny_qwen2vl(spec, staging)
     if registry.is_s3:
         registry.upload(staging, spec.name)
         shutil.rmtree(staging)

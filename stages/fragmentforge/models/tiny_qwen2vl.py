@@ -74,9 +74,10 @@ def build_processor(tokenizer, spec: TinyModelParams):
     from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
 
     pixels = {"min_pixels": spec.image_min_pixels, "max_pixels": spec.image_max_pixels}
-    image = Qwen2VLImageProcessor(**pixels)
+    patches = {"patch_size": spec.patch_size, "merge_size": spec.merge_size}
+    image = Qwen2VLImageProcessor(**pixels, **patches)
     video = Qwen2VLVideoProcessor(size={"shortest_edge": spec.image_min_pixels,
-                                        "longest_edge": spec.image_max_pixels})
+                                        "longest_edge": spec.image_max_pixels}, **patches)
     return Qwen2VLProcessor(image_processor=image, tokenizer=tokenizer, video_processor=video,
                             chat_template=CHAT_TEMPLATE)
 
@@ -92,7 +93,8 @@ def build_config(tokenizer, spec: TinyModelParams):
                                  "mrope_section": mrope_section(spec)},
                 bos_token_id=None, eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
     vision = dict(depth=spec.vision_depth, embed_dim=spec.vision_embed_dim, hidden_size=spec.hidden_size,
-                  num_heads=spec.vision_heads, mlp_ratio=2)
+                  num_heads=spec.vision_heads, mlp_ratio=2, patch_size=spec.patch_size,
+                  spatial_merge_size=spec.merge_size)
     return Qwen2VLConfig(text_config=text, vision_config=vision, image_token_id=ids["<|image_pad|>"],
                          video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
                          vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=False)
@@ -131,4 +133,14 @@ def build_record(spec: TinyModelParams) -> dict:
     import torch
     import transformers
 
-    return {"spec": asdict(spec), "torch": torch.__version__.split("+")[0], "transformers": transformers.__version__}
+    record = {"spec": asdict(spec), "torch": torch.__version__.split("+")[0], "transformers": transformers.__version__}
+    if spec.pretrain.enabled:
+        from importlib.metadata import version
+
+        from fragmentforge import lineage
+        from fragmentforge.layout import PROJECT_ROOT
+
+        # The pool renderer, its questions and the recipe: a change there makes another base.
+        record["pretrain_code"] = lineage.code_digest(PROJECT_ROOT, "fragmentforge.models.pretrain")
+        record["llamafactory"] = version("llamafactory")
+    return record

@@ -24,6 +24,7 @@ import yaml
 
 from fragmentforge.common import replace_dir, sha256_file, write_json_atomic
 from fragmentforge.config.schema import TrainingParams, VariantSpec
+from fragmentforge.evaluate.collapse import prior_loss, training_at_prior
 from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.models.registry import ModelEntry
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
@@ -69,6 +70,15 @@ def dataset_fingerprint(dataset_dir: Path, names: tuple[str, ...], media_dir: Pa
         out[name] = {"entry": info[name], "file": sha256_file(data_file), "rows": len(rows),
                      "media": media_digest.hexdigest(), "media_files": len(media)}
     return out
+
+
+def letter_prior_loss(base_path: Path, dataset_dir: Path, names: tuple[str, ...]) -> float | None:
+    """The loss a run that learned only the answer format and the letter prior ends at."""
+    from transformers import AutoTokenizer
+
+    info = json.loads((dataset_dir / "dataset_info.json").read_text())
+    return prior_loss([dataset_dir / info[name]["file_name"] for name in names],
+                      AutoTokenizer.from_pretrained(base_path))
 
 
 def library_versions() -> dict:
@@ -205,12 +215,15 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
     lf_out = work / "lf"
     results = json.loads((lf_out / "all_results.json").read_text()) if (lf_out / "all_results.json").is_file() else {}
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+    summary = summarize(read_log(lf_out / TRAINER_LOG), results, metrics)
+    # A preference loss has no letter prior to compare with.
+    prior = letter_prior_loss(base_path, dataset_dir, variant.datasets) if variant.stage == "sft" else None
     record = {
         "base_model": base.name, "base_hash": base.content_hash, "variant": variant.name, "stage": variant.stage,
         "parent": variant.parent, "tune": variant.tune, "datasets": list(variant.datasets),
         "fingerprint": fingerprint, "resumed_from": checkpoint.name if checkpoint else None,
         "wall_seconds": wall, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        **summarize(read_log(lf_out / TRAINER_LOG), results, metrics),
+        **summary, "letter_prior_loss": prior, "at_letter_prior": training_at_prior(summary["final_loss"], prior),
     }
     publish(work, adapter_dir, record)
     shutil.rmtree(work)
