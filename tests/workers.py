@@ -19,3 +19,15 @@ def hang(seconds):
 
 def segfault(_):
     os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def crash_or_hang_or_square(item):
+    if item == "crash":
+        segfault(item)
+    if item == "hang":
+        hang(60)
+    return item * item
+
+
+def pid(_):
+    return os.getpid()
