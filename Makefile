@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR):$(CURDIR)/stages
 
-.PHONY: setup run test test-fast ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-evaluate clean
+.PHONY: setup run test test-fast ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-evaluate sweep-pretrain sweep-recipes clean
 
 setup:
 	@bash infra/setup.sh
@@ -69,6 +69,14 @@ bench-noop: setup
 # Batched evaluation against a one-question-at-a-time loop (needs a finished `make run`).
 bench-evaluate: setup
 	$(PY) -m tests.benchmarks.bench_evaluate
+
+# Sizes and recipes of the tiny base's grounding pretraining, on held-out clips (on demand, ~20 min).
+sweep-pretrain: setup
+	$(PY) -m tests.benchmarks.sweep_pretrain
+
+# LoRA recipes on a validation split of the training videos (on demand, needs a finished `make run`).
+sweep-recipes: setup
+	$(PY) -m tests.benchmarks.sweep_recipes
 
 clean:
 	rm -rf data/synthetic data/raw data/frames data/tasks data/validation data/exports data/models \

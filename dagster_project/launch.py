@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from dagster import AssetKey, DagsterInstance
@@ -77,7 +78,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Materialize what is stale or missing, through Dagster.")
     parser.add_argument("--dry-run", action="store_true", help="only print what would run")
     args = parser.parse_args(argv)
-    started = time.monotonic()
+    started, started_wall = time.monotonic(), time.time()
     root = Path(default_root())
     params = load_params(root / "params.yaml")
     instance = DagsterInstance.get()
@@ -105,6 +106,25 @@ def main(argv=None) -> None:
         raise SystemExit(f"make run: a Dagster run failed ({exc.returncode}); see its log above") from None
     if not shared and not per_partition:
         print("nothing to do: every asset is up to date")
+    else:
+        print_stage_times(instance, since=started_wall)
+
+
+def print_stage_times(instance, since: float) -> None:
+    """Where the time went: every step of the runs this launch started, from Dagster's own stats."""
+    from dagster import RunsFilter
+
+    rows = []
+    for run in reversed(instance.get_run_records(RunsFilter(created_after=datetime.fromtimestamp(since, timezone.utc)))):
+        partition = run.dagster_run.tags.get("dagster/partition", "")
+        for step in instance.get_run_step_stats(run.dagster_run.run_id):
+            if step.start_time and step.end_time:
+                rows.append((step.start_time, step.step_key, partition, step.end_time - step.start_time))
+    if rows:
+        print("time per stage (s):")
+        for _, key, partition, seconds in sorted(rows):
+            print(f"  {key:<24} {partition:<16} {seconds:7.1f}")
+        print(f"  {'sum of steps':<41} {sum(r[3] for r in rows):7.1f}")
 
 
 if __name__ == "__main__":

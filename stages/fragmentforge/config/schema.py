@@ -181,6 +181,8 @@ class PretrainParams:
     batch_size: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
     warmup_ratio: float = check_default(0.05, lambda v: 0 <= v < 1, "must be in [0, 1)")
     weight_decay: float = check_default(0.0, lambda v: 0 <= v < 1, "must be in [0, 1)")
+    lr_scheduler: Literal["cosine", "linear", "constant_with_warmup"] = "cosine"
+    optimizer: Literal["adamw", "muon"] = "adamw"  # muon: LLaMA-Factory's Muon (AdamW for 1-D and embeddings)
     max_samples: Optional[int] = None  # a cap on the training rows (a quick build in tests)
 
     def problems(self):

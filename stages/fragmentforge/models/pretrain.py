@@ -38,12 +38,14 @@ def pretrain_recipe(spec: TinyModelParams, init_dir: Path, pool_dir: Path, outpu
         "overwrite_cache": True, "output_dir": str(output_dir), "overwrite_output_dir": True,
         "save_strategy": "no", "logging_steps": 5, "plot_loss": False,
         "per_device_train_batch_size": p.batch_size, "gradient_accumulation_steps": 1,
-        "learning_rate": p.learning_rate, "num_train_epochs": p.epochs, "lr_scheduler_type": "cosine",
+        "learning_rate": p.learning_rate, "num_train_epochs": p.epochs, "lr_scheduler_type": p.lr_scheduler,
         "warmup_ratio": p.warmup_ratio, "weight_decay": p.weight_decay, "report_to": "none",
         "seed": spec.seed, "data_seed": spec.seed, **precision_flags("fp32", False),
     }
     if p.max_samples is not None:
         recipe["max_samples"] = p.max_samples
+    if p.optimizer == "muon":
+        recipe["use_muon"] = True
     return recipe
 
 

@@ -1,5 +1,6 @@
 """Action (FineVidBench scene level): which action is shown? Distractors are the label's
-visual synonyms first (actions that look alike), then other labels."""
+visual synonyms first (actions that look alike), then other labels, all of them classes the
+world shows."""
 from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
 from fragmentforge.tasks.record import Draft
 
@@ -29,8 +30,11 @@ def generate(ctx, env):
     if s is None:
         return
     rng = env.rng
-    synonyms = [t for t in SYNONYMS.get(ctx.template, ()) if t != ctx.template][:3]
-    others = sorted((set(env.label_pool) | set(VOCABULARY)) - {ctx.template} - set(synonyms))
+    # Distractors come from the classes the world shows, so every option is also a right answer
+    # somewhere: a class that is never right would be ruled out without looking.
+    classes = set(env.label_pool) if len(env.label_pool) >= 4 else set(env.label_pool) | set(VOCABULARY)
+    synonyms = [t for t in SYNONYMS.get(ctx.template, ()) if t != ctx.template and t in classes][:3]
+    others = sorted(classes - {ctx.template} - set(synonyms))
     phrases = rng.sample(PHRASES, min(len(PHRASES), env.options.per_unit))
     for phrase in phrases:
         distractors = synonyms + rng.sample(others, 3 - len(synonyms))

@@ -1,0 +1,103 @@
+"""Sweep: LoRA recipes on a validation split carved from the training videos, never the benchmark.
+
+    make sweep-recipes         (or: python -m tests.benchmarks.sweep_recipes [NAME ...]; needs `make run`)
+
+A fixed fifth of the training videos (by a hash of the video id) is held out. Each row trains
+`sft` on the scene data and `sf2t` on the fragment data of the other videos, with the row's
+changes to `training`, through the pipeline's own `train_variant`, and scores the held-out
+videos' questions of the same level (letter likelihood). It prints per level the accuracy,
+the share of the most frequent predicted letter (the collapse check), the final loss against
+the letter-prior loss, and the wall time. The benchmark's test split is not read.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from fragmentforge.config import load_params
+from fragmentforge.config.schema import VariantSpec
+from fragmentforge.evaluate.collapse import letter_spread
+from fragmentforge.evaluate.likelihood import score_rows
+from fragmentforge.evaluate.model_io import load_model
+from fragmentforge.layout import layout
+from fragmentforge.models.build import open_registry
+from fragmentforge.training.runner import train_variant
+
+# name -> changes to params.training (and a variant's epochs)
+ROWS = {
+    "default": {},
+    "lr 1e-3": {"learning_rate": 1e-3},
+    "lr 2e-2": {"learning_rate": 2e-2},
+    "rank 32": {"lora_rank": 32, "lora_alpha": 64},
+    "3 epochs": {"epochs": 3},
+    "language only": {"tune": "language"},
+}
+LEVELS = {"sft_train": "sft", "sf2t_train": "sf2t"}
+
+
+def held_out(row: dict) -> bool:
+    video = Path(row["images"][0]).parent.name
+    return int(hashlib.sha256(f"sweep:{video}".encode()).hexdigest(), 16) % 5 == 0
+
+
+def split_datasets(source: Path, out: Path) -> dict[str, list[dict]]:
+    """Train parts into out (with dataset_info.json); returns the validation rows per dataset."""
+    out.mkdir(parents=True, exist_ok=True)
+    info = json.loads((source / "dataset_info.json").read_text())
+    validation, kept = {}, {}
+    for name in LEVELS:
+        rows = json.loads((source / info[name]["file_name"]).read_text())
+        validation[name] = [r for r in rows if held_out(r)]
+        (out / info[name]["file_name"]).write_text(json.dumps([r for r in rows if not held_out(r)]))
+        kept[name] = info[name]
+    (out / "dataset_info.json").write_text(json.dumps(kept))
+    return validation
+
+
+def run(name: str, changes: dict, params, root: Path, work: Path, validation: dict) -> list:
+    registry = open_registry(params, root)
+    base_name = params.models.base_models[0]
+    entry = registry.describe(base_name)
+    base_path = registry.local_copy(entry, root / params.paths.model_cache_dir)
+    tune = changes.get("tune", "all")
+    training = replace(params.training, **{k: v for k, v in changes.items() if k != "tune"})
+    cells, started = [], time.time()
+    for dataset, variant_name in LEVELS.items():
+        spec = next(v for v in params.training.variants if v.name == variant_name)
+        variant = VariantSpec(name=variant_name, datasets=(dataset,), tune=tune,
+                              epochs=changes.get("epochs", spec.epochs))
+        result = train_variant(base=entry, base_path=base_path, variant=variant, training=training,
+                               dataset_dir=work / "datasets", media_dir=root, adapters_root=work / name / "adapters",
+                               work_root=work / name / "work", cuda=False)
+        rows = validation[dataset]
+        scored = score_rows(load_model(base_path, result.adapter_dir, "cpu"), rows, root, 32)
+        accuracy = sum(s["prediction"] == r["messages"][1]["content"] for r, s in zip(rows, scored)) / len(rows)
+        spread = letter_spread(s["prediction"] for s in scored)
+        rec = result.record
+        cells += [f"{100 * accuracy:.1f}", f"{100 * spread['top_share']:.0f}%",
+                  f"{rec['final_loss']:.3f}/{rec['letter_prior_loss']:.3f}"]
+    return [name, *cells, f"{time.time() - started:.0f}"]
+
+
+def main(argv=None) -> None:
+    names = (argv if argv is not None else sys.argv[1:]) or list(ROWS)
+    root = Path(".").resolve()
+    params = load_params(root / "params.yaml")
+    header = ["row", "scene acc %", "scene top letter", "sft loss/prior", "fragment acc %", "fragment top letter",
+              "sf2t loss/prior", "seconds"]
+    print("| " + " | ".join(header) + " |\n|" + "---|" * len(header), flush=True)
+    with tempfile.TemporaryDirectory(prefix="sweep-recipes-") as tmp:
+        validation = split_datasets(layout(params, root).llamafactory, Path(tmp) / "datasets")
+        for name in names:
+            print("| " + " | ".join(run(name, ROWS[name], params, root, Path(tmp), validation)) + " |", flush=True)
+    print(f"validation: {len(validation['sft_train'])} scene and {len(validation['sf2t_train'])} fragment "
+          "questions of held-out training videos")
+
+
+if __name__ == "__main__":
+    main()
