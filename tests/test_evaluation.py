@@ -159,3 +159,30 @@ def test_option_text_likelihood_matches_a_direct_computation(lab):
             direct = torch.stack([log_probs[t - 1, ids[t]] for t in range(prompt_len, len(ids))]).mean()
             assert abs(result["scores"][letter] - float(direct)) < 1e-3
         assert result["prediction"] == max(result["scores"], key=result["scores"].get)
+
+
+def test_group_delta_is_the_difference_of_task_means_resampled_by_video(tmp_path):
+    from fragmentforge.evaluate.report_tables import group_delta
+
+    def run_rows(run_id, right):
+        rows = []
+        for i in range(40):
+            task = ("t1", "t2")[i % 2]
+            rows.append({"run_id": run_id, "qa_id": f"q{i}", "task": task, "level": "fragment", "n": 3,
+                         "video_id": f"v{i % 10}", "answer": "A", "prediction": "A" if right(task, i) else "B",
+                         "correct": right(task, i), "option_scores": None, "parse_status": "scored", "reply": None})
+        return rows
+
+    run = {"base_model": "m", "base_hash": "h", "adapter_hash": None, "dataset_hash": "d", "params_hash": "p",
+           "code_version": "c", "device": "cpu", "scoring": "likelihood", "questions": 40,
+           "started_at": "2026-11-23T00:00:00", "ended_at": "2026-11-23T00:01:00"}
+    with duckdb.connect(str(tmp_path / "r.duckdb")) as conn:
+        # a: right on all of t1 and on half of t2; b: wrong on all of t1, the same half of t2
+        record_evaluation(conn, {**run, "run_id": "a", "variant": "x"},
+                          run_rows("a", lambda t, i: t == "t1" or i % 4 == 1), [])
+        record_evaluation(conn, {**run, "run_id": "b", "variant": "base"},
+                          run_rows("b", lambda t, i: t == "t2" and i % 4 == 1), [])
+        delta, low, high = group_delta(conn, "a", "b", ["t1", "t2"], resamples=200, seed=1)
+        assert (delta, low, high) == (0.5, 0.5, 0.5)  # t1 +1 everywhere, t2 0 everywhere
+        delta, low, high = group_delta(conn, "b", "a", ["t1"], resamples=200, seed=1)
+        assert delta == -1.0 and high == -1.0

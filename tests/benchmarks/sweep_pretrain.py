@@ -32,6 +32,9 @@ ROWS = {
     "constant lr": ({}, {"lr_scheduler": "constant_with_warmup"}),
     "muon": ({}, {"optimizer": "muon"}),
     "4 tokens a frame (merge 4)": ({"merge_size": 4}, {}),
+    "rope theta 1e4": ({"rope_theta": 1e4}, {}),
+    "rope theta 100": ({"rope_theta": 100.0}, {}),
+    "frozen vision tower": ({}, {"freeze_vision_tower": True}),
 }
 KINDS = ("colour", "shape", "position", "size", "presence", "count")
 

@@ -183,6 +183,7 @@ class PretrainParams:
     weight_decay: float = check_default(0.0, lambda v: 0 <= v < 1, "must be in [0, 1)")
     lr_scheduler: Literal["cosine", "linear", "constant_with_warmup"] = "cosine"
     optimizer: Literal["adamw", "muon"] = "adamw"  # muon: LLaMA-Factory's Muon (AdamW for 1-D and embeddings)
+    freeze_vision_tower: bool = False  # keep the random vision tower; train the merger and the language model
     max_samples: Optional[int] = None  # a cap on the training rows (a quick build in tests)
 
     def problems(self):
@@ -208,6 +209,7 @@ class TinyModelParams:
     lm_head_init_std: float = check_default(0.25, lambda v: 0 < v <= 2, "must be in (0, 2]")
     image_min_pixels: int = check_default(56 * 56, lambda v: v >= 28 * 28, "must be >= 784 (one merged patch)")
     image_max_pixels: int = check_default(112 * 112, lambda v: v >= 28 * 28, "must be >= 784 (one merged patch)")
+    rope_theta: float = check_default(1_000_000.0, lambda v: v > 1, "must be > 1")  # M-RoPE's base
     patch_size: int = check_default(14, lambda v: 2 <= v <= 32, "must be in [2, 32]")  # pixels per vision patch
     merge_size: int = check_default(2, lambda v: 1 <= v <= 8, "must be in [1, 8]")  # patches per token, each way
     pretrain: PretrainParams = field(default_factory=PretrainParams)

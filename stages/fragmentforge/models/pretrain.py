@@ -32,7 +32,7 @@ def pretrain_recipe(spec: TinyModelParams, init_dir: Path, pool_dir: Path, outpu
     p = spec.pretrain
     recipe = {
         "model_name_or_path": str(init_dir), "trust_remote_code": False, "stage": "sft", "do_train": True,
-        "finetuning_type": "full", "freeze_vision_tower": False, "freeze_multi_modal_projector": False,
+        "finetuning_type": "full", "freeze_vision_tower": p.freeze_vision_tower, "freeze_multi_modal_projector": False,
         "freeze_language_model": False, "dataset": TRAIN_SET, "dataset_dir": str(pool_dir),
         "media_dir": str(pool_dir), "template": "qwen2_vl", "cutoff_len": 1024, "preprocessing_num_workers": 1,
         "overwrite_cache": True, "output_dir": str(output_dir), "overwrite_output_dir": True,

@@ -89,7 +89,7 @@ def build_config(tokenizer, spec: TinyModelParams):
     text = dict(vocab_size=len(tokenizer), hidden_size=spec.hidden_size, intermediate_size=spec.intermediate_size,
                 num_hidden_layers=spec.layers, num_attention_heads=spec.heads, num_key_value_heads=spec.kv_heads,
                 max_position_embeddings=4096, max_window_layers=spec.layers, tie_word_embeddings=False,
-                rope_parameters={"rope_type": "default", "rope_theta": 1_000_000.0,
+                rope_parameters={"rope_type": "default", "rope_theta": spec.rope_theta,
                                  "mrope_section": mrope_section(spec)},
                 bos_token_id=None, eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
     vision = dict(depth=spec.vision_depth, embed_dim=spec.vision_embed_dim, hidden_size=spec.hidden_size,
