@@ -12,6 +12,7 @@ from dagster import materialize
 
 from fragmentforge.config import load_params
 from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
+from fragmentforge.tasks.generators.action import class_text
 from fragmentforge.tasks import datasets, generate
 from stages import keyframe_sets, proxy_tasks, raw_videos, synthetic_clips, task_gate, training_datasets
 from tests.conftest import make_project
@@ -124,11 +125,13 @@ def test_localization_matches_ground_truth_boxes(built):
 
 def test_scene_tasks_match_labels_synonyms_effects_and_variants(built):
     qa, truth = records(built), truth_of(built)
+    shown = {t["action"]["label"] for t in truth.values()}  # distractors are classes the world shows
     for r in qa[qa.task == "action"].itertuples():
         label = truth[r.video_id]["action"]["label"]
         assert r.answer_text == ACTIONS[label].template.replace("[something]", "something").replace(
             "[Something]", "Something")
-        for synonym in VISUAL_SYNONYMS[label][:3]:
+        assert all(o in {class_text(ACTIONS[a].template) for a in shown} for o in r.options)
+        for synonym in [s for s in VISUAL_SYNONYMS[label] if s in shown][:3]:
             text = ACTIONS[synonym].template.replace("[something]", "something").replace("[Something]", "Something")
             assert text in r.options
     for r in qa[qa.task == "effect"].itertuples():

@@ -203,10 +203,11 @@ def pretraining_section(doc: Doc, params: Params, root: Path, base: str) -> None
     except (FileNotFoundError, ValueError):
         return
     held = record["held_out"]
+    loss = "–" if record["final_loss"] is None else f"{record['final_loss']:.3f}"
     doc.heading("The base model's pretraining (single-frame grounding, held-out clips)")
     doc.text(f"Full-parameter pretraining on {sum(record['samples']['train'].values())} questions about single "
              f"frames of the base's own synthetic pool (never a benchmark video); final loss "
-             f"{record['final_loss']:.3f}. Held-out accuracy {pct(held['accuracy'])}% against chance "
+             f"{loss}. Held-out accuracy {pct(held['accuracy'])}% against chance "
              f"{pct(held['chance'])}% on {held['questions']} questions.")
     doc.table(["question kind", "accuracy %", "chance %", "questions"],
               [[kind, pct(v["accuracy"]), pct(v["chance"]), v["questions"]] for kind, v in held["kinds"].items()])

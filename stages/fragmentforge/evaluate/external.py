@@ -98,9 +98,18 @@ def build_questions(qa_file: Path, videos_dir: Path, cache_dir: Path, root: Path
     with its reason, and the rest go on. Frames are scaled and stored as the keyframes node
     stores its frames (`frames_params`: KeyframeParams)."""
     short_side, scaler, quality = frames_params.frame_short_side, frames_params.frame_scaler, frames_params.jpeg_quality
-    from fragmentforge.video.isolated import _context, run_one
+    from fragmentforge.video.isolated import Worker, _context
 
-    ctx = _context((__name__,))
+    worker = Worker(_context((__name__,)), sample_frames)  # one process, replaced if a video kills it
+    try:
+        return _build_questions(qa_file, videos_dir, cache_dir, root, n, (short_side, scaler, quality),
+                                time_limit_s, worker)
+    finally:
+        worker.stop()
+
+
+def _build_questions(qa_file, videos_dir, cache_dir, root, n, frame_settings, time_limit_s, worker):
+    short_side, scaler, quality = frame_settings
     task = f"external:{qa_file.stem}"
     questions, problems, cached = [], [], {}
     for i, e in enumerate(load_entries(qa_file)):
@@ -117,9 +126,8 @@ def build_questions(qa_file: Path, videos_dir: Path, cache_dir: Path, root: Path
             if done.is_file():
                 cached[key] = json.loads(done.read_text())
             else:
-                outcome = run_one(ctx, sample_frames, SampleJob(str(video), start, end, n, short_side, scaler, quality,
-                                                                 str(folder)),
-                                  time_limit_s)
+                outcome = worker.run(SampleJob(str(video), start, end, n, short_side, scaler, quality, str(folder)),
+                                     time_limit_s)
                 if not outcome.ok:
                     cached[key] = outcome.error
                 else:
