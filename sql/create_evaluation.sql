@@ -10,12 +10,15 @@ CREATE TABLE IF NOT EXISTS predictions (
     prediction VARCHAR, correct BOOLEAN, option_scores JSON, parse_status VARCHAR, reply VARCHAR
 );
 -- n IS NULL: the task over every N. chance: 1 / options, averaged over the task's questions.
+-- answer_prior: a blind pick of the option text most often right in the training split.
 CREATE TABLE IF NOT EXISTS metrics (
     run_id VARCHAR, task VARCHAR, n INTEGER, questions INTEGER, accuracy DOUBLE, ci_low DOUBLE, ci_high DOUBLE,
-    chance DOUBLE, unparseable INTEGER, top_letter VARCHAR, top_share DOUBLE, entropy_bits DOUBLE
+    chance DOUBLE, unparseable INTEGER, top_letter VARCHAR, top_share DOUBLE, entropy_bits DOUBLE,
+    answer_prior DOUBLE
 );
 -- top_letter, top_share, entropy_bits: the spread of the predicted letters (the collapse check);
 -- a database made before they existed gains them here.
 ALTER TABLE metrics ADD COLUMN IF NOT EXISTS top_letter VARCHAR;
 ALTER TABLE metrics ADD COLUMN IF NOT EXISTS top_share DOUBLE;
 ALTER TABLE metrics ADD COLUMN IF NOT EXISTS entropy_bits DOUBLE;
+ALTER TABLE metrics ADD COLUMN IF NOT EXISTS answer_prior DOUBLE;

@@ -175,8 +175,23 @@ def test_llamafactory_export_has_one_placeholder_per_frame(built):
         for row in rows:
             user, assistant = row["messages"]
             assert user["content"].count("<image>") == len(row["images"]) > 0
-            assert re.fullmatch(r"[A-J]", assistant["content"])
+            options = dict(re.findall(r"^([A-J])\. (.+)$", user["content"], re.MULTILINE))
+            assert assistant["content"] in options.values()  # the default replies with the option's text
             assert all((built / p).is_file() for p in row["images"])
+
+
+def test_the_reply_is_the_letter_or_the_option_text_as_the_record_says():
+    from fragmentforge.tasks.record import Draft, place_answers, sharegpt_entry
+
+    drafts = [("v0", Draft(variant="normal", frames=["a.jpg", "b.jpg"], question="How many frames?",
+                           correct="2", distractors=["3", "4", "5"]))]
+    for form, reply in (("letter", None), ("text", "2")):
+        record = place_answers("counting", "fragment", "train", drafts, seed=1, answer_format=form)[0]
+        _, entry = sharegpt_entry(record)
+        user, assistant = entry["messages"]
+        assert assistant["content"] == (reply or record["answer"])
+        assert user["content"].endswith("letter." if form == "letter" else "word for word.")
+        assert f"{record['answer']}. 2" in user["content"]
 
 
 def corrupt(records_list: list) -> list:

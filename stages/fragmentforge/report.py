@@ -74,18 +74,52 @@ def present(models: list, runs: dict) -> list:
     return [m for m in models if m.variant in runs]
 
 
+ANSWER_PRIOR_ROW = "answer prior (blind)"
+
+
 def main_table(cols: rt.Columns, models: list, runs: dict, metrics: dict) -> tuple[list[str], list[list]]:
     header = ["model"] + [c for c, _ in cols.tasks] + cols.average_labels
-    rows, chance = [], {}
+    rows, chance, prior = [], {}, {}
     for model in present(models, runs):
         m = metrics[runs[model.variant]["run_id"]]
         acc = {t: m[(t, None)]["accuracy"] for _, t in cols.tasks if (t, None) in m}
         chance.update({t: m[(t, None)]["chance"] for _, t in cols.tasks if (t, None) in m})
+        prior.update({t: m[(t, None)].get("answer_prior") for _, t in cols.tasks if (t, None) in m})
         avg = cols.averages(acc)
         rows.append([model.label] + [pct(acc.get(t)) for _, t in cols.tasks] + [pct(avg[k]) for k in cols.average_labels])
-    avg = cols.averages(chance)
-    rows.append(["random"] + [pct(chance.get(t)) for _, t in cols.tasks] + [pct(avg[k]) for k in cols.average_labels])
+    for label, values in (("random", chance), (ANSWER_PRIOR_ROW, prior)):
+        values = {t: v for t, v in values.items() if v is not None and v == v}
+        if values:
+            avg = cols.averages(values)
+            rows.append([label] + [pct(values.get(t)) for _, t in cols.tasks] + [pct(avg[k]) for k in cols.average_labels])
     return header, rows
+
+
+def answer_format_text(answer_format: str) -> str:
+    reply = "the option's letter" if answer_format == "letter" else "the option's own text (cloze form)"
+    return (f"Models were trained and scored to reply with {reply}. The random row picks an option "
+            "uniformly. The answer-prior row never looks at the frames: it picks the option text that was "
+            "right most often in the training split. Letters are balanced per task, so a letter prior is "
+            "worth chance; option texts are not, so a model scored by text must clear the answer-prior row "
+            "before it has read anything from the frames.")
+
+
+def bars_table(cols: rt.Columns, models: list, runs: dict, metrics: dict) -> tuple[list[str], list[list]]:
+    rows = []
+    for model in present(models, runs):
+        m = metrics[runs[model.variant]["run_id"]]
+        cells = []
+        for _, task in cols.tasks:
+            r = m.get((task, None))
+            if r is None:
+                cells.append("")
+                continue
+            prior = r.get("answer_prior")
+            above_chance = r["ci_low"] > r["chance"]
+            above_prior = prior is not None and prior == prior and r["ci_low"] > prior
+            cells.append("both" if above_chance and above_prior else "chance" if above_chance else "no")
+        rows.append([model.label] + cells)
+    return ["model"] + [c for c, _ in cols.tasks], rows
 
 
 def delta_text(delta) -> str:
@@ -257,6 +291,11 @@ def build_report(params: Params, root: Path, base: str) -> dict:
         header, rows = main_table(cols, models, runs, metrics)
         doc.heading("Benchmark table")
         doc.table(header, rows)
+        doc.text(answer_format_text(params.tasks.answer_format))
+        doc.heading("Above chance, above the blind prior")
+        doc.text("Per task, whether the 95% interval's lower bound is above the random row and above the "
+                 "answer-prior row.")
+        doc.table(*bars_table(cols, models, runs, metrics))
         doc.image(chart(base, cols, models, runs, metrics, out), f"accuracy per task, {base}")
         doc.heading("What the comparison shows")
         doc.text("Each change is the difference of the group's mean task accuracy, paired by question, with a 95% "

@@ -92,7 +92,8 @@ def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[di
         conn.register("predictions_batch", batch)
         conn.execute(sql("insert_predictions"))
         conn.unregister("predictions_batch")
-    spread = {"top_letter": None, "top_share": None, "entropy_bits": None}  # runs written before the check
+    # runs written before the collapse check and the answer prior
+    spread = {"top_letter": None, "top_share": None, "entropy_bits": None, "answer_prior": None}
     for metric in metrics:
         conn.execute(sql("insert_metric"), {**spread, **metric})
     conn.execute("COMMIT")

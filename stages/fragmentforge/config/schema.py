@@ -150,6 +150,8 @@ class TasksParams:
     min_per_task_train: int = check_default(10, lambda v: v >= 0, "must be >= 0")
     min_per_task_test: int = check_default(10, lambda v: v >= 0, "must be >= 0")
     letter_tolerance: float = check_default(0.03, lambda v: 0 < v < 1, "must be in (0, 1)")
+    # the reply trained and scored: the option's letter, or the option's own text (cloze form)
+    answer_format: Literal["letter", "text"] = "letter"
 
     def problems(self):
         from fragmentforge.plugins import names
@@ -185,6 +187,7 @@ class PretrainParams:
     optimizer: Literal["adamw", "muon"] = "adamw"  # muon: LLaMA-Factory's Muon (AdamW for 1-D and embeddings)
     freeze_vision_tower: bool = False  # keep the random vision tower; train the merger and the language model
     max_samples: Optional[int] = None  # a cap on the training rows (a quick build in tests)
+    answer_format: Literal["letter", "text"] = "letter"  # the reply: the option's letter or its text
 
     def problems(self):
         if self.held_out_clips >= self.clips:

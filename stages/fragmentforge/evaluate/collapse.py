@@ -6,6 +6,9 @@ plausible accuracy. Two symptoms are measured for every model:
   entropy of the predicted letters; a task whose top share reaches the threshold is collapsed;
 - in training, a final loss at the letter-prior loss: what a model that knows the answer
   format and the letter prior, and nothing else, reaches on the training data.
+Under text replies (tasks.answer_format: text) letters stay balanced but option texts do not: the
+spread is taken over the predicted option texts, and the prior is the answer-text prior given
+the options shown.
 """
 from __future__ import annotations
 
@@ -39,27 +42,35 @@ def collapsed_tasks(metrics: list[dict], threshold: float) -> list[dict]:
     return [m for m in metrics if m.get("n") is None and is_collapsed(m, threshold)]
 
 
-def answer_tokens(rows: list[dict], tokenizer) -> list[tuple[int, int]]:
-    """(options, trained tokens) per lettered training row: the reply, its end-of-turn token and
-    the newline after it, as LLaMA-Factory's qwen2_vl template labels them."""
-    from fragmentforge.evaluate.model_io import option_letters, user_turn
+def answer_tokens(rows: list[dict], tokenizer) -> list[tuple[float, int]]:
+    """(prior nats, trained tokens) per training row with options. The tokens are the reply, its
+    end-of-turn token and the newline after it, as LLaMA-Factory's qwen2_vl template labels them.
+    A letter reply costs ln(options) under the uniform letter prior; a text reply costs
+    -ln p(text | the options shown), p counted over these rows."""
+    from fragmentforge.evaluate.model_io import option_texts, user_turn
 
-    out = []
+    parsed = []
     for row in rows:
-        options = len(option_letters(user_turn(row)))
+        options = option_texts(user_turn(row))
         reply = next((m["content"] for m in row["messages"] if m["role"] == "assistant"), None)
         if options and reply is not None:
-            out.append((options, len(tokenizer.encode(reply + "<|im_end|>\n", add_special_tokens=False))))
+            parsed.append((tuple(sorted(options.values())), options, reply))
+    right = Counter((key, reply) for key, options, reply in parsed if reply not in options)
+    shown = Counter(key for key, options, reply in parsed if reply not in options)
+    out = []
+    for key, options, reply in parsed:
+        nats = math.log(len(options)) if reply in options else -math.log(right[(key, reply)] / shown[key])
+        out.append((nats, len(tokenizer.encode(reply + "<|im_end|>\n", add_special_tokens=False))))
     return out
 
 
 def prior_loss(dataset_files: list[Path], tokenizer) -> float | None:
-    """The mean loss per trained token of a model that puts the uniform letter prior on the answer
-    letter and is certain of every other trained token: the plateau of a collapsed run."""
+    """The mean loss per trained token of a model that knows the answer prior and nothing from the
+    frames, and is certain of every other trained token: the plateau of a collapsed run."""
     nats = tokens = 0.0
     for path in dataset_files:
-        for options, count in answer_tokens(json.loads(Path(path).read_text()), tokenizer):
-            nats += math.log(options)
+        for row_nats, count in answer_tokens(json.loads(Path(path).read_text()), tokenizer):
+            nats += row_nats
             tokens += count
     return nats / tokens if tokens else None
 

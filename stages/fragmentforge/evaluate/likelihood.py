@@ -30,15 +30,37 @@ def score_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_siz
     return out
 
 
+def reply_is(row: dict, letter: str | None) -> bool:
+    """Whether the predicted letter is the row's trained reply: the letter itself, or its option's text."""
+    from fragmentforge.evaluate.model_io import option_texts
+
+    reply = next(m["content"] for m in row["messages"] if m["role"] == "assistant").strip()
+    return letter is not None and (letter == reply or option_texts(user_turn(row)).get(letter) == reply)
+
+
+def score_by_reply(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8) -> list[dict]:
+    """Rows whose reply is a letter are scored by the letter, the others by their option texts (sum)."""
+    is_letter = [r["messages"][-1]["content"].strip() in option_letters(user_turn(r)) for r in rows]
+    lettered = [i for i, flag in enumerate(is_letter) if flag]
+    texts = [i for i, flag in enumerate(is_letter) if not flag]
+    out: list = [None] * len(rows)
+    for indices, scorer in ((lettered, score_rows), (texts, lambda *a: score_rows_by_text(*a, reduce="sum"))):
+        if indices:
+            for i, s in zip(indices, scorer(loaded, [rows[i] for i in indices], media_dir, batch_size)):
+                out[i] = s
+    return out
+
+
 def accuracy(rows: list[dict], scored: list[dict]) -> float:
-    answers = [next(m["content"] for m in r["messages"] if m["role"] == "assistant").strip() for r in rows]
-    return sum(a == s["prediction"] for a, s in zip(answers, scored)) / max(len(rows), 1)
+    return sum(reply_is(r, s["prediction"]) for r, s in zip(rows, scored)) / max(len(rows), 1)
 
 
-def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8) -> list[dict]:
-    """For each row: the mean log-probability per token of each option's text as the reply;
-    the prediction is the best option's letter. Mean, not sum, so long options are not
-    penalised for their length. Each option is a separate sequence (k times the cost)."""
+def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8,
+                       reduce: str = "mean") -> list[dict]:
+    """For each row: the log-probability of each option's text as the reply; the prediction is
+    the best option's letter. `sum` is the reply's own probability, right for a model trained to
+    reply with the text; `mean` (per token) keeps long options from being penalised for their
+    length when the model was not. Each option is a separate sequence (k times the cost)."""
     import torch
 
     from fragmentforge.evaluate.model_io import batch_inputs, option_texts
@@ -59,5 +81,5 @@ def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, b
             # Left padding: the option's tokens are the last `count`, each predicted one position earlier.
             targets = ids[j, -count:]
             picked = log_probs[j, -count - 1:-1, :].gather(1, targets.unsqueeze(1)).squeeze(1)
-            scores[i][letter] = float(picked.mean())
+            scores[i][letter] = float(picked.sum() if reduce == "sum" else picked.mean())
     return [{"scores": s, "prediction": max(s, key=s.get) if s else None} for s in scores]

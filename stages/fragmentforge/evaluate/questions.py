@@ -2,8 +2,10 @@
 in the prompt the training export uses."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Optional
 
 import pyarrow.parquet as pq
 
@@ -20,6 +22,9 @@ class Question:
     options: dict  # letter -> option text
     answer: str
     row: dict  # the sharegpt entry: messages + images
+    answer_format: str = "letter"  # the reply trained: the option's letter or its text
+    # expected accuracy of a blind pick of the option most often right in the training split
+    prior: Optional[float] = None
 
 
 def from_record(record: dict) -> Question:
@@ -27,9 +32,24 @@ def from_record(record: dict) -> Question:
     options = {LETTERS[i]: text for i, text in enumerate(record["options"])}
     return Question(qa_id=record["qa_id"], task=record["task"], level=record["level"],
                     n=len(record["frames"] or []), video_id=record["video_id"], options=options,
-                    answer=record["answer"], row=entry)
+                    answer=record["answer"], row=entry, answer_format=record.get("answer_format") or "letter")
+
+
+def answer_prior(question: Question, right_in_training: Counter) -> float:
+    """A model that never looks picks, among the options, the text most often right in training
+    (ties split evenly). Letters are balanced, option texts are not: this is the bar a
+    text-scored model must clear before it has read anything from the frames."""
+    counts = {letter: right_in_training[text] for letter, text in question.options.items()}
+    best = max(counts.values())
+    tied = [letter for letter, c in counts.items() if c == best]
+    return 1 / len(tied) if question.answer in tied else 0.0
 
 
 def load_questions(qa_path: Path, split: str = "test") -> list[Question]:
-    table = pq.read_table(qa_path, filters=[("split", "=", split)])
-    return [from_record(r) for r in sorted(table.to_pylist(), key=lambda r: r["qa_id"])]
+    records = pq.read_table(qa_path).to_pylist()
+    right: dict[str, Counter] = defaultdict(Counter)
+    for r in records:
+        if r["split"] == "train":
+            right[r["task"]][r["answer_text"]] += 1
+    questions = [from_record(r) for r in sorted((r for r in records if r["split"] == split), key=lambda r: r["qa_id"])]
+    return [replace(q, prior=answer_prior(q, right[q.task])) for q in questions]

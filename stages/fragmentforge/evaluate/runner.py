@@ -20,11 +20,26 @@ if TYPE_CHECKING:
 SCORED = "scored"  # likelihood mode: the prediction is an argmax, there is nothing to parse
 
 
+def scorers(questions: list[Question], params: EvaluationParams) -> list[tuple[list[int], object]]:
+    """Questions trained to be answered with the option's text are scored by the text's
+    probability (sum); lettered ones by `likelihood_target`."""
+    def by_text_sum(*args):
+        return score_rows_by_text(*args, reduce="sum")
+
+    lettered = score_rows if params.likelihood_target == "letter" else score_rows_by_text
+    groups = {"letter": [], "text": []}
+    for i, q in enumerate(questions):
+        groups[q.answer_format].append(i)
+    return [(groups["letter"], lettered), (groups["text"], by_text_sum)]
+
+
 def predict(loaded: LoadedModel, questions: list[Question], params: EvaluationParams, media_dir: Path) -> list[dict]:
     rows = [q.row for q in questions]
     if params.scoring == "likelihood":
-        scorer = score_rows if params.likelihood_target == "letter" else score_rows_by_text
-        scored = scorer(loaded, rows, media_dir, params.batch_size)
+        scored = [None] * len(rows)
+        for indices, scorer in scorers(questions, params):
+            for i, s in zip(indices, scorer(loaded, [rows[i] for i in indices], media_dir, params.batch_size)):
+                scored[i] = s
         outcomes = [(s["prediction"], s["scores"], SCORED, None) for s in scored]
     else:
         replies = generate_rows(loaded, rows, media_dir, params.batch_size, params.max_new_tokens)
@@ -37,6 +52,17 @@ def predict(loaded: LoadedModel, questions: list[Question], params: EvaluationPa
              "option_scores": json.dumps(scores) if scores is not None else None,
              "parse_status": status, "reply": reply}
             for q, (letter, scores, status, reply) in zip(questions, outcomes)]
+
+
+def predicted_choice(q: Question, prediction: dict) -> str:
+    """What the collapse check counts: the letter, or under text replies the option's text
+    (letters stay balanced while a model answers "Yes" to everything)."""
+    letter = prediction["prediction"]
+    return q.options.get(letter, letter) if q.answer_format == "text" else letter
+
+
+def answer_prior_mean(priors: list) -> float | None:
+    return None if not priors or any(p is None for p in priors) else sum(priors) / len(priors)
 
 
 def metric_rows(run_id: str, questions: list[Question], predictions: list[dict], params: EvaluationParams) -> list[dict]:
@@ -56,8 +82,9 @@ def metric_rows(run_id: str, questions: list[Question], predictions: list[dict],
                                            params.bootstrap_resamples, params.seed)
         out.append({"run_id": run_id, "task": task, "n": n, "questions": len(pairs), "accuracy": acc,
                     "ci_low": low, "ci_high": high, "chance": chance([len(q.options) for q, _ in pairs]),
+                    "answer_prior": answer_prior_mean([q.prior for q, _ in pairs]),
                     "unparseable": sum(p["parse_status"] == UNPARSEABLE for _, p in pairs),
-                    **letter_spread(p["prediction"] for _, p in pairs if p["prediction"] is not None)})
+                    **letter_spread(predicted_choice(q, p) for q, p in pairs if p["prediction"] is not None)})
     return out
 
 

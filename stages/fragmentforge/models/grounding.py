@@ -21,7 +21,7 @@ from fragmentforge.synthetic.world import clip_rng, synthesize_clip
 # Its own prompt wording, not the benchmark's (tasks/record.py): a base model's pretraining does
 # not know the benchmark, and a benchmark prompt edit must not rebuild the base.
 LETTERS = "ABCDEFGH"
-INSTRUCTION = "Reply with the letter of the right option."
+INSTRUCTIONS = {"letter": "Reply with the letter of the right option.", "text": "Reply with the right option."}
 TAGS = {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}
 MOSTLY_VISIBLE, BARELY_VISIBLE = 0.6, 0.02
 ROWS, COLUMNS = ("top", "middle", "bottom"), ("left", "centre", "right")
@@ -38,15 +38,17 @@ class Sample:
     options: tuple[str, ...]  # empty for captions (free text)
     answer: str  # the correct option's text, or the caption
 
-    def entry(self, letter: str | None) -> dict:
-        """A sharegpt row; `letter` is where the correct option goes (None for captions)."""
+    def entry(self, letter: str | None, answer_format: str = "letter") -> dict:
+        """A sharegpt row; `letter` is where the correct option goes (None for captions). The
+        reply is that letter, or under the text format the option's own words."""
         if not self.options:
             prompt, reply = "<image>" + self.question, self.answer
         else:
             options = [o for o in self.options if o != self.answer]
             options.insert(LETTERS.index(letter), self.answer)
             lines = [f"<image>{self.question}"] + [f"{LETTERS[i]}. {o}" for i, o in enumerate(options)]
-            prompt, reply = "\n".join(lines + [INSTRUCTION]), letter
+            prompt = "\n".join(lines + [INSTRUCTIONS[answer_format]])
+            reply = letter if answer_format == "letter" else self.answer
         return {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}],
                 "images": [self.image], "kind": self.kind}
 
@@ -124,7 +126,7 @@ def clip_frames(seed: int, index: int, width: int, height: int, fps: int, frames
 
 
 def write_pool(out_dir: Path, *, seed: int, clips: int, held_out_clips: int, width: int, height: int,
-               fps: int, frames_per_clip: int, jpeg_quality: int) -> dict[str, list[dict]]:
+               fps: int, frames_per_clip: int, jpeg_quality: int, answer_format: str = "letter") -> dict[str, list[dict]]:
     """Render the pool into out_dir/images and return sharegpt rows per split (train, held_out)."""
     from PIL import Image
 
@@ -139,10 +141,10 @@ def write_pool(out_dir: Path, *, seed: int, clips: int, held_out_clips: int, wid
             Image.fromarray(rgb).save(out_dir / relative, format="JPEG", quality=jpeg_quality)
             for kind, question, options, answer in frame_questions(objects, truth, width, height, question_rng):
                 rows[split].append(Sample(kind, relative, question, options, answer))
-    return {split: place_letters(samples, f"{seed}:{split}") for split, samples in rows.items()}
+    return {split: place_letters(samples, f"{seed}:{split}", answer_format) for split, samples in rows.items()}
 
 
-def place_letters(samples: list[Sample], salt: str) -> list[dict]:
+def place_letters(samples: list[Sample], salt: str, answer_format: str = "letter") -> list[dict]:
     """Per kind, the correct option takes every letter equally often, in a seeded order."""
     rng = random.Random(salt)
     slots: dict[str, list[int]] = {}
@@ -159,7 +161,7 @@ def place_letters(samples: list[Sample], salt: str) -> list[dict]:
         if s.options:
             letter = LETTERS[slots[s.kind][taken[s.kind]]]
             taken[s.kind] += 1
-        out.append(s.entry(letter))
+        out.append(s.entry(letter, answer_format))
     return out
 
 

@@ -50,15 +50,16 @@ def pretrain_recipe(spec: TinyModelParams, init_dir: Path, pool_dir: Path, outpu
 
 
 def held_out_accuracy(model_dir: Path, pool_dir: Path) -> dict:
-    """Per kind of lettered question on the held-out clips: accuracy, chance and count."""
-    from fragmentforge.evaluate.likelihood import score_rows
+    """Per kind of question with options on the held-out clips: accuracy, chance and count.
+    Each is scored in the form it was trained in (its letter, or its option text)."""
+    from fragmentforge.evaluate.likelihood import reply_is, score_by_reply
     from fragmentforge.evaluate.model_io import load_model, option_letters, user_turn
 
     rows = [r for r in json.loads((pool_dir / f"{HELD_OUT_SET}.json").read_text()) if option_letters(user_turn(r))]
-    scored = score_rows(load_model(model_dir, device="cpu"), rows, pool_dir, batch_size=32)
+    scored = score_by_reply(load_model(model_dir, device="cpu"), rows, pool_dir, batch_size=32)
     hits, chance = defaultdict(list), defaultdict(list)
     for row, s in zip(rows, scored):
-        hits[row["kind"]].append(s["prediction"] == row["messages"][1]["content"])
+        hits[row["kind"]].append(reply_is(row, s["prediction"]))
         chance[row["kind"]].append(1 / len(option_letters(user_turn(row))))
     kinds = {k: {"accuracy": sum(v) / len(v), "chance": sum(chance[k]) / len(v), "questions": len(v)}
              for k, v in sorted(hits.items())}
@@ -72,7 +73,8 @@ def pretrain(spec: TinyModelParams, init_dir: Path, work: Path, out: Path, time_
     p = spec.pretrain
     pool = work / "pool"
     rows = write_pool(pool, seed=p.seed, clips=p.clips, held_out_clips=p.held_out_clips, width=p.width,
-                      height=p.height, fps=p.fps, frames_per_clip=p.frames_per_clip, jpeg_quality=p.jpeg_quality)
+                      height=p.height, fps=p.fps, frames_per_clip=p.frames_per_clip, jpeg_quality=p.jpeg_quality,
+                      answer_format=p.answer_format)
     write_dataset(pool, {TRAIN_SET: rows["train"], HELD_OUT_SET: rows["held_out"]})
     lf_out = work / "lf"
     (work / "recipe.yaml").write_text(yaml.safe_dump(pretrain_recipe(spec, init_dir, pool, lf_out), sort_keys=True))

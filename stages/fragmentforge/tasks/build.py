@@ -32,7 +32,8 @@ def _generate(contexts: list, params) -> list[dict]:
             for draft in generator.module.generate(ctx, TaskEnv(params, generator.options, rng, label_pool)):
                 by_split[ctx.split].append((ctx.video_id, draft))
         for split in SPLITS:
-            records.extend(place_answers(generator.name, generator.level, split, by_split[split], params.seed))
+            records.extend(place_answers(generator.name, generator.level, split, by_split[split], params.seed,
+                                          params.answer_format))
     return records
 
 

@@ -3,6 +3,9 @@
 A generator says what is true (the correct option text and its distractors); the letter
 the correct option gets is drawn afterwards, per task and split, from a shuffled balanced
 sequence, so every letter is equally likely and the shares stay within 1/count of uniform.
+
+`answer_format` says what the reply is: the option's letter (the benchmark's own multiple-choice
+form) or the option's text (the cloze form, for models too small to bind a letter to an option).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Optional
 import pyarrow as pa
 
 LETTERS = "ABCDEFGHIJ"
+INSTRUCTIONS = {"letter": "Answer with the option's letter.", "text": "Answer with the right option, word for word."}
 YES, NO, NOT_SURE = "Yes", "No", "Not sure"
 SPLITS = ("train", "test")
 
@@ -22,6 +26,7 @@ QA_SCHEMA = pa.schema([
     ("video_id", pa.string()), ("variant", pa.string()), ("frames", pa.list_(pa.string())),
     ("video", pa.string()), ("question", pa.string()), ("options", pa.list_(pa.string())),
     ("answer", pa.string()), ("answer_text", pa.string()), ("meta", pa.string()),
+    ("answer_format", pa.string()),
 ])
 COLUMNS = tuple(QA_SCHEMA.names)
 _META = json.JSONEncoder(sort_keys=True, separators=(",", ":"), check_circular=False)
@@ -40,7 +45,8 @@ class Draft:
     video: Optional[str] = None
 
 
-def place_answers(task: str, level: str, split: str, items: list[tuple[str, Draft]], seed: int) -> list[dict]:
+def place_answers(task: str, level: str, split: str, items: list[tuple[str, Draft]], seed: int,
+                  answer_format: str = "letter") -> list[dict]:
     """Records for one (task, split): `items` are (video_id, draft) in a stable order."""
     if not items:
         return []
@@ -64,17 +70,17 @@ def place_answers(task: str, level: str, split: str, items: list[tuple[str, Draf
             "qa_id": f"{task}:{video_id}:{number}", "task": task, "level": level, "split": split,
             "video_id": video_id, "variant": draft.variant, "frames": draft.frames, "video": draft.video,
             "question": draft.question, "options": options, "answer": LETTERS[slot],
-            "answer_text": draft.correct, "meta": _META.encode(draft.meta),
+            "answer_text": draft.correct, "meta": _META.encode(draft.meta), "answer_format": answer_format,
         })
     return records
 
 
-def prompt_text(question: str, options: list[str], frames: int) -> str:
+def prompt_text(question: str, options: list[str], frames: int, answer_format: str = "letter") -> str:
     """The user turn shared by the training export and the evaluator: one <image> per frame,
-    the question, lettered options and the instruction to answer with a letter."""
+    the question, lettered options and the instruction for the reply's form."""
     lines = ["<image>" * frames + question]
     lines += [f"{LETTERS[i]}. {text}" for i, text in enumerate(options)]
-    lines.append("Answer with the option's letter.")
+    lines.append(INSTRUCTIONS[answer_format])
     return "\n".join(lines)
 
 
@@ -86,12 +92,15 @@ def ordinal(i: int) -> str:
 def sharegpt_entry(record: dict) -> tuple[str, dict]:
     """(media form, entry): the user turn carries one placeholder per frame (or one <video>)."""
     frames = list(record["frames"] or [])
+    form = record.get("answer_format") or "letter"
     if frames:
-        media, key, content = "images", "images", prompt_text(record["question"], list(record["options"]), len(frames))
+        media, key = "images", "images"
+        content = prompt_text(record["question"], list(record["options"]), len(frames), form)
         files = frames
     else:
         media, key = "videos", "videos"
-        content = "<video>" + prompt_text(record["question"], list(record["options"]), 0)
+        content = "<video>" + prompt_text(record["question"], list(record["options"]), 0, form)
         files = [record["video"]]
+    reply = record["answer"] if form == "letter" else record["answer_text"]
     return media, {"messages": [{"role": "user", "content": content},
-                                {"role": "assistant", "content": record["answer"]}], key: files}
+                                {"role": "assistant", "content": reply}], key: files}
