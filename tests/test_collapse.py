@@ -45,3 +45,62 @@ def test_training_that_learned_only_the_letter_prior_is_flagged(lab):
     assert math.isclose(record["letter_prior_loss"], math.log(4) / 3)  # letter, end of turn, newline
     assert record["at_letter_prior"], (record["final_loss"], record["letter_prior_loss"])
     assert not lab["count"].record["at_letter_prior"]
+
+
+class CharTokenizer:
+    """One token per character: enough to count a reply's trained tokens in closed form."""
+
+    def encode(self, text, add_special_tokens=False):
+        return list(text.replace("<|im_end|>", "\x00"))
+
+
+def text_row(reply: str, options=("Yes", "No", "Not sure")) -> dict:
+    lines = "\n".join(f"{'ABC'[i]}. {o}" for i, o in enumerate(options))
+    return {"messages": [{"role": "user", "content": f"<image>Same object?\n{lines}\nAnswer."},
+                         {"role": "assistant", "content": reply}], "images": ["x.jpg"]}
+
+
+def test_the_text_prior_loss_is_the_answer_entropy_given_the_options_per_trained_token(tmp_path):
+    import json
+
+    from fragmentforge.evaluate.collapse import prior_loss
+
+    rows = [text_row("Yes"), text_row("Yes"), text_row("Yes"), text_row("No")]
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(rows))
+    nats = -3 * math.log(0.75) - math.log(0.25)
+    tokens = 3 * len("Yes") + len("No") + 4 * 2  # each reply plus <|im_end|> and the newline
+    assert math.isclose(prior_loss([path], CharTokenizer()), nats / tokens)
+    lettered = [dict(r, messages=[r["messages"][0], {"role": "assistant", "content": "B"}]) for r in rows]
+    path.write_text(json.dumps(lettered))
+    assert math.isclose(prior_loss([path], CharTokenizer()), math.log(3) / 3)  # the uniform letter prior
+
+
+def test_under_text_replies_a_model_that_always_says_yes_is_collapsed_though_its_letters_spread():
+    from fragmentforge.evaluate.questions import Question
+    from fragmentforge.evaluate.runner import metric_rows
+
+    questions, predictions = [], []
+    for i in range(12):
+        options = {"A": "Yes", "B": "No", "C": "Not sure"} if i % 2 else {"A": "No", "B": "Not sure", "C": "Yes"}
+        yes = next(k for k, v in options.items() if v == "Yes")
+        questions.append(Question(qa_id=f"q{i}", task="consistency", level="fragment", n=2, video_id=f"v{i % 4}",
+                                  options=options, answer="A", row={}, answer_format="text", prior=0.5))
+        predictions.append({"prediction": yes, "correct": yes == "A", "parse_status": "scored"})
+    metric = metric_rows("run", questions, predictions, EVAL)[0]
+    assert letter_spread(p["prediction"] for p in predictions)["top_share"] == 0.5
+    assert metric["top_letter"] == "Yes" and metric["top_share"] == 1.0
+    assert collapsed_tasks([metric], THRESHOLD) == [metric] and metric["answer_prior"] == 0.5
+
+
+def test_the_answer_prior_picks_the_option_text_right_most_often_in_training():
+    from collections import Counter
+
+    from fragmentforge.evaluate.questions import Question, answer_prior
+
+    q = Question(qa_id="q", task="t", level="scene", n=1, video_id="v", options={"A": "Yes", "B": "No", "C": "Not sure"},
+                 answer="A", row={})
+    assert answer_prior(q, Counter({"Yes": 3, "No": 1})) == 1.0
+    assert answer_prior(q, Counter({"No": 3, "Yes": 1})) == 0.0
+    assert answer_prior(q, Counter({"No": 2, "Yes": 2})) == 0.5  # ties split evenly
+    assert math.isclose(answer_prior(q, Counter()), 1 / 3)  # no training data: a uniform pick

@@ -5,13 +5,14 @@
 A fixed fifth of the training videos (by a hash of the video id) is held out. Each row trains
 `sft` on the scene data and `sf2t` on the fragment data of the other videos, with the row's
 changes to `training`, through the pipeline's own `train_variant`, and scores the held-out
-videos' questions of the same level (letter likelihood). It prints per level the accuracy,
-the share of the most frequent predicted letter (the collapse check), the final loss against
-the letter-prior loss, and the wall time. The benchmark's test split is not read.
+videos' questions of the same level (in the reply form they were trained in). It prints per
+level the accuracy, the share of the most frequent predicted letter or option text (the
+collapse check), the final loss against the prior loss, and the wall time. The benchmark's test split is not read.
 """
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import json
 import sys
 import tempfile
@@ -22,8 +23,8 @@ from pathlib import Path
 from fragmentforge.config import load_params
 from fragmentforge.config.schema import VariantSpec
 from fragmentforge.evaluate.collapse import letter_spread
-from fragmentforge.evaluate.likelihood import score_rows
-from fragmentforge.evaluate.model_io import load_model
+from fragmentforge.evaluate.likelihood import reply_is, score_by_reply
+from fragmentforge.evaluate.model_io import load_model, option_texts, user_turn
 from fragmentforge.layout import layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.training.runner import train_variant
@@ -53,10 +54,38 @@ def split_datasets(source: Path, out: Path) -> dict[str, list[dict]]:
     for name in LEVELS:
         rows = json.loads((source / info[name]["file_name"]).read_text())
         validation[name] = [r for r in rows if held_out(r)]
+        validation[f"{name}:prior"] = blind_prior([r for r in rows if not held_out(r)], validation[name])
         (out / info[name]["file_name"]).write_text(json.dumps([r for r in rows if not held_out(r)]))
         kept[name] = info[name]
     (out / "dataset_info.json").write_text(json.dumps(kept))
     return validation
+
+
+def answer_text(row: dict) -> str:
+    reply = row["messages"][1]["content"]
+    return option_texts(user_turn(row)).get(reply, reply)
+
+
+def blind_prior(train: list[dict], rows: list[dict]) -> float:
+    """Accuracy on `rows` of picking the option text most often right in `train` among the
+    options shown (ties split): the bar under text replies."""
+    def key(row):
+        return tuple(sorted(option_texts(user_turn(row)).values()))
+
+    right = Counter((key(r), answer_text(r)) for r in train)
+    total = 0.0
+    for r in rows:
+        counts = {t: right[(key(r), t)] for t in option_texts(user_turn(r)).values()}
+        best = [t for t, c in counts.items() if c == max(counts.values())]
+        total += (answer_text(r) in best) / len(best)
+    return total / max(len(rows), 1)
+
+
+def choice(row: dict, letter: str) -> str:
+    """The collapse check's unit: the letter, or the option's text when the reply is text."""
+    reply = row["messages"][1]["content"]
+    texts = option_texts(user_turn(row))
+    return letter if reply in texts else texts.get(letter, letter)
 
 
 def run(name: str, changes: dict, params, root: Path, work: Path, validation: dict) -> list:
@@ -75,9 +104,9 @@ def run(name: str, changes: dict, params, root: Path, work: Path, validation: di
                                dataset_dir=work / "datasets", media_dir=root, adapters_root=work / name / "adapters",
                                work_root=work / name / "work", cuda=False)
         rows = validation[dataset]
-        scored = score_rows(load_model(base_path, result.adapter_dir, "cpu"), rows, root, 32)
-        accuracy = sum(s["prediction"] == r["messages"][1]["content"] for r, s in zip(rows, scored)) / len(rows)
-        spread = letter_spread(s["prediction"] for s in scored)
+        scored = score_by_reply(load_model(base_path, result.adapter_dir, "cpu"), rows, root, 32)
+        accuracy = sum(reply_is(r, s["prediction"]) for r, s in zip(rows, scored)) / len(rows)
+        spread = letter_spread(choice(r, s["prediction"]) for r, s in zip(rows, scored))
         rec = result.record
         cells += [f"{100 * accuracy:.1f}", f"{100 * spread['top_share']:.0f}%",
                   f"{rec['final_loss']:.3f}/{rec['letter_prior_loss']:.3f}"]
@@ -88,7 +117,7 @@ def main(argv=None) -> None:
     names = (argv if argv is not None else sys.argv[1:]) or list(ROWS)
     root = Path(".").resolve()
     params = load_params(root / "params.yaml")
-    header = ["row", "scene acc %", "scene top letter", "sft loss/prior", "fragment acc %", "fragment top letter",
+    header = ["row", "scene acc %", "scene top answer", "sft loss/prior", "fragment acc %", "fragment top answer",
               "sf2t loss/prior", "seconds"]
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header), flush=True)
     with tempfile.TemporaryDirectory(prefix="sweep-recipes-") as tmp:
@@ -96,7 +125,8 @@ def main(argv=None) -> None:
         for name in names:
             print("| " + " | ".join(run(name, ROWS[name], params, root, Path(tmp), validation)) + " |", flush=True)
     print(f"validation: {len(validation['sft_train'])} scene and {len(validation['sf2t_train'])} fragment "
-          "questions of held-out training videos")
+          "questions of held-out training videos; a blind pick of the most often right option text scores "
+          f"{100 * validation['sft_train:prior']:.1f}% (scene) and {100 * validation['sf2t_train:prior']:.1f}% (fragment)")
 
 
 if __name__ == "__main__":
