@@ -276,6 +276,8 @@ class TrainingParams:
     preprocessing_workers: int = check_default(1, lambda v: 1 <= v <= 256, "must be in [1, 256]")
     max_samples: Optional[int] = None  # cap per dataset (a quick look at a new base model)
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # auto: bf16 on CUDA, fp32 on CPU
+    # recompute activations in the backward pass: memory for time, worth it on a large base only
+    gradient_checkpointing: bool = True
     time_limit_s: float = check_default(3600.0, lambda v: v > 0, "must be > 0")
 
     def problems(self):

@@ -60,26 +60,79 @@ def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, b
     """For each row: the log-probability of each option's text as the reply; the prediction is
     the best option's letter. `sum` is the reply's own probability, right for a model trained to
     reply with the text; `mean` (per token) keeps long options from being penalised for their
-    length when the model was not. Each option is a separate sequence (k times the cost)."""
+    length when the model was not. Each option is its own sequence, about `batch_size` of them
+    a forward pass; a question's frames are prepared and encoded once for all its options."""
     import torch
 
-    from fragmentforge.evaluate.model_io import batch_inputs, option_texts
+    from fragmentforge.evaluate.model_io import option_texts
 
     tokenizer = loaded.processor.tokenizer
-    expanded = []  # (row index, letter, option text, token count)
-    for i, row in enumerate(rows):
-        for letter, text in option_texts(user_turn(row)).items():
-            expanded.append((i, letter, text, len(tokenizer.encode(text, add_special_tokens=False))))
+    options = [list(option_texts(user_turn(row)).items()) for row in rows]
+    per_pass = max(1, batch_size // max((len(o) for o in options), default=1))
     scores: list[dict] = [{} for _ in rows]
-    for start in range(0, len(expanded), batch_size):
-        chunk = expanded[start:start + batch_size]
-        inputs = batch_inputs(loaded, [rows[i] for i, *_ in chunk], media_dir, replies=[t for _, _, t, _ in chunk])
+    for start in range(0, len(rows), per_pass):
+        chunk = list(range(start, min(start + per_pass, len(rows))))
+        sequences = [(i, letter, text) for i in chunk for letter, text in options[i]]
+        if not sequences:
+            continue
         with torch.no_grad():
+            ids, inputs = option_inputs(loaded, [rows[i] for i in chunk], media_dir,
+                                        [(chunk.index(i), text) for i, _, text in sequences])
             log_probs = torch.log_softmax(loaded.model(**inputs).logits.float(), dim=-1)
-        ids = inputs["input_ids"]
-        for j, (i, letter, _, count) in enumerate(chunk):
+        for j, (i, letter, text) in enumerate(sequences):
             # Left padding: the option's tokens are the last `count`, each predicted one position earlier.
+            count = len(tokenizer.encode(text, add_special_tokens=False))
             targets = ids[j, -count:]
             picked = log_probs[j, -count - 1:-1, :].gather(1, targets.unsqueeze(1)).squeeze(1)
             scores[i][letter] = float(picked.sum() if reduce == "sum" else picked.mean())
     return [{"scores": s, "prediction": max(s, key=s.get) if s else None} for s in scores]
+
+
+def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequences: list[tuple[int, str]]):
+    """(token ids, model inputs) for (row index, reply) sequences, left-padded, with the rows' frames run
+    through the processor and the vision tower once: the sequences get the visual embeddings
+    as `inputs_embeds` and their M-RoPE positions computed as the model itself would."""
+    import torch
+
+    from fragmentforge.evaluate.model_io import batch_inputs, open_rgb, to_chat
+
+    processor, model = loaded.processor, loaded.model
+    if any(row.get("videos") for row in rows):  # video rows: the plain path, frames per sequence
+        inputs = batch_inputs(loaded, [rows[r] for r, _ in sequences], media_dir, replies=[t for _, t in sequences])
+        return inputs["input_ids"], inputs
+    prompts = [processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True, tokenize=False)
+               for row in rows]
+    images = [[open_rgb(media_dir / p) for p in row.get("images") or ()] for row in rows]
+    flat = [image for row_images in images for image in row_images]
+    vision = processor.image_processor(images=flat, return_tensors="pt") if flat else None
+    grids = vision["image_grid_thw"] if vision is not None else torch.zeros((0, 3), dtype=torch.long)
+    merge = processor.image_processor.merge_size ** 2
+    first = [sum(len(x) for x in images[:r]) for r in range(len(rows))]
+    expanded = []
+    for r, prompt in enumerate(prompts):  # one image token per visual embedding, as the processor does
+        for k in range(len(images[r])):
+            count = int(grids[first[r] + k].prod()) // merge
+            prompt = prompt.replace(processor.image_token, "<|placeholder|>" * count, 1)
+        expanded.append(prompt.replace("<|placeholder|>", processor.image_token))
+    texts = [expanded[r] + reply for r, reply in sequences]
+    encoded = tokenizer_batch(processor.tokenizer, texts, model.device)
+    input_ids, mask = encoded["input_ids"], encoded["attention_mask"]
+    embeds = model.get_input_embeddings()(input_ids)
+    grid = None
+    if vision is not None:
+        features = model.model.get_image_features(vision["pixel_values"].to(model.device), grids.to(model.device))
+        per_image = list(features.pooler_output)
+        chosen = [per_image[first[r] + k] for r, _ in sequences for k in range(len(images[r]))]
+        image_mask = (input_ids == model.config.image_token_id).unsqueeze(-1).expand_as(embeds)
+        embeds = embeds.masked_scatter(image_mask, torch.cat(chosen).to(embeds.dtype))
+        grid = torch.stack([grids[first[r] + k] for r, _ in sequences for k in range(len(images[r]))]).to(model.device)
+    token_types = processor.create_mm_token_type_ids(input_ids.tolist())
+    positions = model.model.compute_3d_position_ids(
+        input_ids=input_ids, inputs_embeds=embeds, image_grid_thw=grid, attention_mask=mask,
+        mm_token_type_ids=torch.tensor(token_types, device=model.device) if grid is not None else None)
+    return input_ids, {"inputs_embeds": embeds, "attention_mask": mask, "position_ids": positions}
+
+
+def tokenizer_batch(tokenizer, texts: list[str], device) -> dict:
+    encoded = tokenizer(texts, return_tensors="pt", padding=True)  # the processor sets left padding
+    return {k: v.to(device) for k, v in encoded.items()}

@@ -41,6 +41,7 @@ def pretrain_recipe(spec: TinyModelParams, init_dir: Path, pool_dir: Path, outpu
         "learning_rate": p.learning_rate, "num_train_epochs": p.epochs, "lr_scheduler_type": p.lr_scheduler,
         "warmup_ratio": p.warmup_ratio, "weight_decay": p.weight_decay, "report_to": "none",
         "seed": spec.seed, "data_seed": spec.seed, **precision_flags("fp32", False),
+        "disable_gradient_checkpointing": True,  # a tiny model: recomputing activations only costs time
     }
     if p.max_samples is not None:
         recipe["max_samples"] = p.max_samples

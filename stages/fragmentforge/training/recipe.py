@@ -57,6 +57,7 @@ def build_recipe(*, base_path: Path, variant: VariantSpec, training: TrainingPar
         "seed": training.seed,
         "data_seed": training.seed,
         **precision_flags(training.precision, cuda),
+        "disable_gradient_checkpointing": not training.gradient_checkpointing,
     }
     if training.max_samples is not None:
         recipe["max_samples"] = training.max_samples
