@@ -253,15 +253,19 @@ def collapse_section(doc: Doc, params: Params, root: Path, base: str, cols: rt.C
     rows = rt.collapse_rows(cols, models, runs, metrics, threshold)
     flagged = [r for r in rows if r[-1]]
     doc.heading("Collapse check")
-    doc.text(f"Answer letters are balanced, so a model that answers one letter scores chance whatever it sees. "
-             f"A task is flagged when one predicted letter takes {100 * threshold:.0f}% or more of its answers: "
+    unit = "letter" if params.tasks.answer_format == "letter" else "answer"
+    doc.text("A model that gives one answer whatever it sees is collapsed. Answer letters are balanced, so a "
+             "constant letter scores chance; under text replies the count is over the predicted option texts, "
+             "since a model that always says \"No\" spreads its letters evenly. "
+             f"A task is flagged when one predicted {unit} takes {100 * threshold:.0f}% or more of its answers: "
              + (f"{len(flagged)} of {len(rows)} (model, task) pairs are." if flagged else
                 f"none of the {len(rows)} (model, task) pairs is."))
-    doc.table(["model", "task", "top letter", "share", "entropy (bits)", "flag"], rows)
+    doc.table(["model", "task", f"top {unit}", "share", "entropy (bits)", "flag"], rows)
     records = {variant: record for variant, record, _ in training_records(params, root, base)}
-    doc.text("Training against the letter-prior loss: the loss of a run that learned the answer format and "
-             "the letter prior and nothing from the frames. A run that ends within 10% of it is flagged.")
-    doc.table(["model", "final loss", "letter-prior loss", "flag"], rt.training_prior_rows(models, records))
+    doc.text("Training against the prior loss: the loss of a run that learned the answer format and the answer "
+             "prior (the uniform letter prior, or the answer-text frequencies given the options shown) and "
+             "nothing from the frames. A run that ends within 10% of it is flagged.")
+    doc.table(["model", "final loss", "prior loss", "flag"], rt.training_prior_rows(models, records))
 
 
 def build_report(params: Params, root: Path, base: str) -> dict:

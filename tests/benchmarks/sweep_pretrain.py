@@ -35,6 +35,11 @@ ROWS = {
     "rope theta 1e4": ({"rope_theta": 1e4}, {}),
     "rope theta 100": ({"rope_theta": 100.0}, {}),
     "frozen vision tower": ({}, {"freeze_vision_tower": True}),
+    # after the switch to text replies (tasks.answer_format: text)
+    "letter replies": ({}, {"answer_format": "letter"}),
+    "cosine": ({}, {"lr_scheduler": "cosine"}),
+    "no size, count, presence": ({}, {"kinds": ("colour", "shape", "position", "caption")}),
+    "lr 5e-3": ({}, {"learning_rate": 5e-3}),
 }
 KINDS = ("colour", "shape", "position", "size", "presence", "count")
 

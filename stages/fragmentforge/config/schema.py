@@ -188,10 +188,14 @@ class PretrainParams:
     freeze_vision_tower: bool = False  # keep the random vision tower; train the merger and the language model
     max_samples: Optional[int] = None  # a cap on the training rows (a quick build in tests)
     answer_format: Literal["letter", "text"] = "letter"  # the reply: the option's letter or its text
+    # the question kinds trained (fragmentforge.models.grounding.KINDS); held-out accuracy covers the same
+    kinds: tuple[str, ...] = ("colour", "shape", "position", "size", "presence", "count", "caption")
 
     def problems(self):
         if self.held_out_clips >= self.clips:
             yield "held_out_clips", f"must be fewer than clips ({self.clips})"
+        if not self.kinds:  # the names are checked where the pool is drawn (models/grounding.py)
+            yield "kinds", "must name at least one kind"
 
 
 @dataclass(frozen=True)

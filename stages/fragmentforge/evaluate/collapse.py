@@ -45,8 +45,9 @@ def collapsed_tasks(metrics: list[dict], threshold: float) -> list[dict]:
 def answer_tokens(rows: list[dict], tokenizer) -> list[tuple[float, int]]:
     """(prior nats, trained tokens) per training row with options. The tokens are the reply, its
     end-of-turn token and the newline after it, as LLaMA-Factory's qwen2_vl template labels them.
-    A letter reply costs ln(options) under the uniform letter prior; a text reply costs
-    -ln p(text | the options shown), p counted over these rows."""
+    A letter reply costs ln(options) under the uniform letter prior. A text reply costs
+    -ln p(text), p being the text's share among the options shown of how often each was the
+    reply in these rows: the blind answer prior, not fitted to each option set."""
     from fragmentforge.evaluate.model_io import option_texts, user_turn
 
     parsed = []
@@ -54,12 +55,14 @@ def answer_tokens(rows: list[dict], tokenizer) -> list[tuple[float, int]]:
         options = option_texts(user_turn(row))
         reply = next((m["content"] for m in row["messages"] if m["role"] == "assistant"), None)
         if options and reply is not None:
-            parsed.append((tuple(sorted(options.values())), options, reply))
-    right = Counter((key, reply) for key, options, reply in parsed if reply not in options)
-    shown = Counter(key for key, options, reply in parsed if reply not in options)
+            parsed.append((options, reply))
+    replies = Counter(reply for options, reply in parsed if reply not in options)
     out = []
-    for key, options, reply in parsed:
-        nats = math.log(len(options)) if reply in options else -math.log(right[(key, reply)] / shown[key])
+    for options, reply in parsed:
+        if reply in options:
+            nats = math.log(len(options))
+        else:
+            nats = -math.log(replies[reply] / sum(replies[text] for text in options.values()))
         out.append((nats, len(tokenizer.encode(reply + "<|im_end|>\n", add_special_tokens=False))))
     return out
 

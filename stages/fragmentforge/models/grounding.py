@@ -126,9 +126,14 @@ def clip_frames(seed: int, index: int, width: int, height: int, fps: int, frames
 
 
 def write_pool(out_dir: Path, *, seed: int, clips: int, held_out_clips: int, width: int, height: int,
-               fps: int, frames_per_clip: int, jpeg_quality: int, answer_format: str = "letter") -> dict[str, list[dict]]:
+               fps: int, frames_per_clip: int, jpeg_quality: int, answer_format: str = "letter",
+               kinds: tuple[str, ...] = KINDS) -> dict[str, list[dict]]:
     """Render the pool into out_dir/images and return sharegpt rows per split (train, held_out)."""
     from PIL import Image
+
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise ValueError(f"models.tiny.pretrain.kinds: unknown {unknown} (known: {', '.join(KINDS)})")
 
     images = out_dir / "images"
     images.mkdir(parents=True, exist_ok=True)
@@ -140,7 +145,8 @@ def write_pool(out_dir: Path, *, seed: int, clips: int, held_out_clips: int, wid
             relative = f"images/{index:05d}_{i:03d}.jpg"
             Image.fromarray(rgb).save(out_dir / relative, format="JPEG", quality=jpeg_quality)
             for kind, question, options, answer in frame_questions(objects, truth, width, height, question_rng):
-                rows[split].append(Sample(kind, relative, question, options, answer))
+                if kind in kinds:  # filtered after drawing: the other kinds' questions stay the same
+                    rows[split].append(Sample(kind, relative, question, options, answer))
     return {split: place_letters(samples, f"{seed}:{split}", answer_format) for split, samples in rows.items()}
 
 

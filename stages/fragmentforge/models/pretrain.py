@@ -75,7 +75,7 @@ def pretrain(spec: TinyModelParams, init_dir: Path, work: Path, out: Path, time_
     pool = work / "pool"
     rows = write_pool(pool, seed=p.seed, clips=p.clips, held_out_clips=p.held_out_clips, width=p.width,
                       height=p.height, fps=p.fps, frames_per_clip=p.frames_per_clip, jpeg_quality=p.jpeg_quality,
-                      answer_format=p.answer_format)
+                      answer_format=p.answer_format, kinds=tuple(p.kinds))
     write_dataset(pool, {TRAIN_SET: rows["train"], HELD_OUT_SET: rows["held_out"]})
     lf_out = work / "lf"
     (work / "recipe.yaml").write_text(yaml.safe_dump(pretrain_recipe(spec, init_dir, pool, lf_out), sort_keys=True))
