@@ -60,7 +60,7 @@ def text_row(reply: str, options=("Yes", "No", "Not sure")) -> dict:
                          {"role": "assistant", "content": reply}], "images": ["x.jpg"]}
 
 
-def test_the_text_prior_loss_is_the_answer_entropy_given_the_options_per_trained_token(tmp_path):
+def test_the_prior_loss_is_the_uniform_letter_prior_and_is_not_claimed_for_text_replies(tmp_path):
     import json
 
     from fragmentforge.evaluate.collapse import prior_loss
@@ -68,12 +68,10 @@ def test_the_text_prior_loss_is_the_answer_entropy_given_the_options_per_trained
     rows = [text_row("Yes"), text_row("Yes"), text_row("Yes"), text_row("No")]
     path = tmp_path / "rows.json"
     path.write_text(json.dumps(rows))
-    nats = -3 * math.log(0.75) - math.log(0.25)
-    tokens = 3 * len("Yes") + len("No") + 4 * 2  # each reply plus <|im_end|> and the newline
-    assert math.isclose(prior_loss([path], CharTokenizer()), nats / tokens)
+    assert prior_loss([path], CharTokenizer()) is None
     lettered = [dict(r, messages=[r["messages"][0], {"role": "assistant", "content": "B"}]) for r in rows]
     path.write_text(json.dumps(lettered))
-    assert math.isclose(prior_loss([path], CharTokenizer()), math.log(3) / 3)  # the uniform letter prior
+    assert math.isclose(prior_loss([path], CharTokenizer()), math.log(3) / 3)  # one letter, end of turn, newline
 
 
 def test_under_text_replies_a_model_that_always_says_yes_is_collapsed_though_its_letters_spread():

@@ -39,6 +39,21 @@ def test_grounding_rows_ask_about_one_frame_and_never_about_time(tmp_path):
             assert max(letters.values()) - min(letters.values()) <= 1, (kind, letters)
 
 
+def test_text_replies_and_a_subset_of_kinds_keep_the_same_questions(tmp_path):
+    common = dict(seed=5, clips=6, held_out_clips=1, width=128, height=128, fps=12, frames_per_clip=2,
+                  jpeg_quality=90)
+    lettered = write_pool(tmp_path / "a", **common)["train"]
+    texts = write_pool(tmp_path / "b", **common, answer_format="text", kinds=("colour", "caption"))["train"]
+    kept = [r for r in lettered if r["kind"] in ("colour", "caption")]
+    assert len(texts) == len(kept) and {r["kind"] for r in texts} == {"colour", "caption"}
+    for letter_row, text_row in zip(kept, texts):
+        if letter_row["kind"] == "colour":
+            options = dict(line.split(". ", 1) for line in letter_row["messages"][0]["content"].splitlines()[1:-1])
+            assert text_row["messages"][1]["content"] == options[letter_row["messages"][1]["content"]]
+    with pytest.raises(ValueError, match="unknown"):
+        write_pool(tmp_path / "c", **common, kinds=("colour", "smell"))
+
+
 def test_questions_follow_the_ground_truth():
     objects = [{"name": "red circle", "shape": "circle", "colour": "red"},
                {"name": "blue square", "shape": "square", "colour": "blue"}]

@@ -262,10 +262,11 @@ def collapse_section(doc: Doc, params: Params, root: Path, base: str, cols: rt.C
                 f"none of the {len(rows)} (model, task) pairs is."))
     doc.table(["model", "task", f"top {unit}", "share", "entropy (bits)", "flag"], rows)
     records = {variant: record for variant, record, _ in training_records(params, root, base)}
-    doc.text("Training against the prior loss: the loss of a run that learned the answer format and the answer "
-             "prior (the uniform letter prior, or the answer-text frequencies given the options shown) and "
-             "nothing from the frames. A run that ends within 10% of it is flagged.")
-    doc.table(["model", "final loss", "prior loss", "flag"], rt.training_prior_rows(models, records))
+    doc.text("Training against the letter-prior loss: the loss of a run that learned the answer format and "
+             "the letter prior and nothing from the frames. A run that ends within 10% of it is flagged. Under "
+             "text replies there is no such plateau (spelling out an option costs loss too), so it shows "
+             "\"–\" and the answer spread above and the answer-prior row take its place.")
+    doc.table(["model", "final loss", "letter-prior loss", "flag"], rt.training_prior_rows(models, records))
 
 
 def build_report(params: Params, root: Path, base: str) -> dict:

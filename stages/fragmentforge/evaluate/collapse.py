@@ -7,8 +7,7 @@ plausible accuracy. Two symptoms are measured for every model:
 - in training, a final loss at the letter-prior loss: what a model that knows the answer
   format and the letter prior, and nothing else, reaches on the training data.
 Under text replies (tasks.answer_format: text) letters stay balanced but option texts do not: the
-spread is taken over the predicted option texts, and the prior is the answer-text prior given
-the options shown.
+spread is taken over the predicted option texts, and the training check does not apply.
 """
 from __future__ import annotations
 
@@ -42,38 +41,36 @@ def collapsed_tasks(metrics: list[dict], threshold: float) -> list[dict]:
     return [m for m in metrics if m.get("n") is None and is_collapsed(m, threshold)]
 
 
-def answer_tokens(rows: list[dict], tokenizer) -> list[tuple[float, int]]:
-    """(prior nats, trained tokens) per training row with options. The tokens are the reply, its
-    end-of-turn token and the newline after it, as LLaMA-Factory's qwen2_vl template labels them.
-    A letter reply costs ln(options) under the uniform letter prior. A text reply costs
-    -ln p(text), p being the text's share among the options shown of how often each was the
-    reply in these rows: the blind answer prior, not fitted to each option set."""
-    from fragmentforge.evaluate.model_io import option_texts, user_turn
+def answer_tokens(rows: list[dict], tokenizer) -> list[tuple[int, int]]:
+    """(options, trained tokens) per lettered training row: the reply, its end-of-turn token and
+    the newline after it, as LLaMA-Factory's qwen2_vl template labels them."""
+    from fragmentforge.evaluate.model_io import option_letters, user_turn
 
-    parsed = []
-    for row in rows:
-        options = option_texts(user_turn(row))
-        reply = next((m["content"] for m in row["messages"] if m["role"] == "assistant"), None)
-        if options and reply is not None:
-            parsed.append((options, reply))
-    replies = Counter(reply for options, reply in parsed if reply not in options)
     out = []
-    for options, reply in parsed:
-        if reply in options:
-            nats = math.log(len(options))
-        else:
-            nats = -math.log(replies[reply] / sum(replies[text] for text in options.values()))
-        out.append((nats, len(tokenizer.encode(reply + "<|im_end|>\n", add_special_tokens=False))))
+    for row in rows:
+        letters = option_letters(user_turn(row))
+        reply = next((m["content"] for m in row["messages"] if m["role"] == "assistant"), None)
+        if letters and reply in letters:
+            out.append((len(letters), len(tokenizer.encode(reply + "<|im_end|>\n", add_special_tokens=False))))
     return out
 
 
 def prior_loss(dataset_files: list[Path], tokenizer) -> float | None:
-    """The mean loss per trained token of a model that knows the answer prior and nothing from the
-    frames, and is certain of every other trained token: the plateau of a collapsed run."""
+    """The mean loss per trained token of a model that puts the uniform letter prior on the answer
+    letter and is certain of every other trained token: the plateau of a collapsed run.
+
+    None when the replies are option texts: a blind model's loss there is no plateau a trained
+    run reaches, since spelling out a many-token option is not free either (Base+SF²T counts
+    frames at 99% and still ends above it). The evaluation's answer spread and answer-prior row
+    cover that case."""
     nats = tokens = 0.0
     for path in dataset_files:
-        for row_nats, count in answer_tokens(json.loads(Path(path).read_text()), tokenizer):
-            nats += row_nats
+        rows = json.loads(Path(path).read_text())
+        lettered = answer_tokens(rows, tokenizer)
+        if len(lettered) < sum(1 for r in rows if r["messages"][-1]["role"] == "assistant"):
+            return None
+        for options, count in lettered:
+            nats += math.log(options)
             tokens += count
     return nats / tokens if tokens else None
 
