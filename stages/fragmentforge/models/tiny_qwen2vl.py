@@ -143,4 +143,4 @@ def build_record(spec: TinyModelParams) -> dict:
         # The pool renderer, its questions and the recipe: a change there makes another base.
         record["pretrain_code"] = lineage.code_digest(PROJECT_ROOT, "fragmentforge.models.pretrain")
         record["llamafactory"] = version("llamafactory")
-    return record
+    return json.loads(json.dumps(record))  # as stored: tuples become lists, so a reread record compares equal
