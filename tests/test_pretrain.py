@@ -17,7 +17,8 @@ from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
 from tests.conftest import REPO
 
 PARAMS = load_params(REPO / "params.yaml")
-SMALL = replace(PARAMS.models.tiny, pretrain=replace(PARAMS.models.tiny.pretrain, clips=8, held_out_clips=2,
+# 24 clips: enough rows for a few logged losses with the default four question kinds
+SMALL = replace(PARAMS.models.tiny, pretrain=replace(PARAMS.models.tiny.pretrain, clips=24, held_out_clips=2,
                                                       frames_per_clip=2, epochs=1, max_samples=160))
 TEMPORAL_WORDS = ("frame", "order", "speed", "fast", "slow", "happen", "action", "before", "after", "move")
 
