@@ -109,7 +109,7 @@ def run(name: str, changes: dict, params, root: Path, work: Path, validation: di
         spread = letter_spread(choice(r, s["prediction"]) for r, s in zip(rows, scored))
         rec = result.record
         cells += [f"{100 * accuracy:.1f}", f"{100 * spread['top_share']:.0f}%",
-                  f"{rec['final_loss']:.3f}/{rec['letter_prior_loss']:.3f}"]
+                  f"{rec['final_loss']:.3f}/" + (f"{prior:.3f}" if (prior := rec["letter_prior_loss"]) is not None else "–")]
     return [name, *cells, f"{time.time() - started:.0f}"]
 
 
