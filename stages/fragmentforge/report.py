@@ -77,6 +77,11 @@ def present(models: list, runs: dict) -> list:
 ANSWER_PRIOR_ROW = "answer prior (blind)"
 
 
+def known(value) -> bool:
+    """Not missing: the database gives NULL back as None or, through pandas, as NaN."""
+    return value is not None and value == value
+
+
 def main_table(cols: rt.Columns, models: list, runs: dict, metrics: dict) -> tuple[list[str], list[list]]:
     header = ["model"] + [c for c, _ in cols.tasks] + cols.average_labels
     rows, chance, prior = [], {}, {}
@@ -88,7 +93,7 @@ def main_table(cols: rt.Columns, models: list, runs: dict, metrics: dict) -> tup
         avg = cols.averages(acc)
         rows.append([model.label] + [pct(acc.get(t)) for _, t in cols.tasks] + [pct(avg[k]) for k in cols.average_labels])
     for label, values in (("random", chance), (ANSWER_PRIOR_ROW, prior)):
-        values = {t: v for t, v in values.items() if v is not None and v == v}
+        values = {t: v for t, v in values.items() if known(v)}
         if values:
             avg = cols.averages(values)
             rows.append([label] + [pct(values.get(t)) for _, t in cols.tasks] + [pct(avg[k]) for k in cols.average_labels])
@@ -116,7 +121,7 @@ def bars_table(cols: rt.Columns, models: list, runs: dict, metrics: dict) -> tup
                 continue
             prior = r.get("answer_prior")
             above_chance = r["ci_low"] > r["chance"]
-            above_prior = prior is not None and prior == prior and r["ci_low"] > prior
+            above_prior = known(prior) and r["ci_low"] > prior
             cells.append("both" if above_chance and above_prior else "chance" if above_chance else "no")
         rows.append([model.label] + cells)
     return ["model"] + [c for c, _ in cols.tasks], rows

@@ -41,17 +41,19 @@ def collapsed_tasks(metrics: list[dict], threshold: float) -> list[dict]:
     return [m for m in metrics if m.get("n") is None and is_collapsed(m, threshold)]
 
 
-def answer_tokens(rows: list[dict], tokenizer) -> list[tuple[int, int]]:
-    """(options, trained tokens) per lettered training row: the reply, its end-of-turn token and
-    the newline after it, as LLaMA-Factory's qwen2_vl template labels them."""
+def answer_tokens(rows: list[dict], tokenizer) -> list[tuple[int | None, int]]:
+    """(options, trained tokens) per training row with options: the reply, its end-of-turn token
+    and the newline after it, as LLaMA-Factory's qwen2_vl template labels them. Options is None
+    where the reply is an option's text rather than its letter."""
     from fragmentforge.evaluate.model_io import option_letters, user_turn
 
     out = []
     for row in rows:
         letters = option_letters(user_turn(row))
         reply = next((m["content"] for m in row["messages"] if m["role"] == "assistant"), None)
-        if letters and reply in letters:
-            out.append((len(letters), len(tokenizer.encode(reply + "<|im_end|>\n", add_special_tokens=False))))
+        if letters and reply is not None:
+            count = len(tokenizer.encode(reply + "<|im_end|>\n", add_special_tokens=False))
+            out.append((len(letters) if reply in letters else None, count))
     return out
 
 
@@ -65,11 +67,9 @@ def prior_loss(dataset_files: list[Path], tokenizer) -> float | None:
     cover that case."""
     nats = tokens = 0.0
     for path in dataset_files:
-        rows = json.loads(Path(path).read_text())
-        lettered = answer_tokens(rows, tokenizer)
-        if len(lettered) < sum(1 for r in rows if r["messages"][-1]["role"] == "assistant"):
-            return None
-        for options, count in lettered:
+        for options, count in answer_tokens(json.loads(Path(path).read_text()), tokenizer):
+            if options is None:
+                return None
             nats += math.log(options)
             tokens += count
     return nats / tokens if tokens else None

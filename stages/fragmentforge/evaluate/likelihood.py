@@ -1,4 +1,5 @@
-"""Likelihood scoring: the option whose letter the model scores highest right after the prompt."""
+"""Likelihood scoring: the option whose letter the model scores highest right after the prompt,
+or, for a row whose trained reply is the option's text, the option whose text it scores highest."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,13 +39,17 @@ def reply_is(row: dict, letter: str | None) -> bool:
     return letter is not None and (letter == reply or option_texts(user_turn(row)).get(letter) == reply)
 
 
-def score_by_reply(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8) -> list[dict]:
-    """Rows whose reply is a letter are scored by the letter, the others by their option texts (sum)."""
+def score_by_reply(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8,
+                   letter_scorer=score_rows) -> list[dict]:
+    """Each row scored in the form it was trained in: rows whose reply is a letter by
+    `letter_scorer`, rows whose reply is an option's text by that text's probability (sum)."""
+    def by_text(*args):
+        return score_rows_by_text(*args, reduce="sum")
+
     is_letter = [r["messages"][-1]["content"].strip() in option_letters(user_turn(r)) for r in rows]
-    lettered = [i for i, flag in enumerate(is_letter) if flag]
-    texts = [i for i, flag in enumerate(is_letter) if not flag]
     out: list = [None] * len(rows)
-    for indices, scorer in ((lettered, score_rows), (texts, lambda *a: score_rows_by_text(*a, reduce="sum"))):
+    for wanted, scorer in ((True, letter_scorer), (False, by_text)):
+        indices = [i for i, flag in enumerate(is_letter) if flag is wanted]
         if indices:
             for i, s in zip(indices, scorer(loaded, [rows[i] for i in indices], media_dir, batch_size)):
                 out[i] = s
@@ -115,8 +120,8 @@ def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequen
             prompt = prompt.replace(processor.image_token, "<|placeholder|>" * count, 1)
         expanded.append(prompt.replace("<|placeholder|>", processor.image_token))
     texts = [expanded[r] + reply for r, reply in sequences]
-    encoded = tokenizer_batch(processor.tokenizer, texts, model.device)
-    input_ids, mask = encoded["input_ids"], encoded["attention_mask"]
+    encoded = processor.tokenizer(texts, return_tensors="pt", padding=True)  # left padding, set at load
+    input_ids, mask = encoded["input_ids"].to(model.device), encoded["attention_mask"].to(model.device)
     embeds = model.get_input_embeddings()(input_ids)
     grid = None
     if vision is not None:
@@ -132,7 +137,3 @@ def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequen
         mm_token_type_ids=torch.tensor(token_types, device=model.device) if grid is not None else None)
     return input_ids, {"inputs_embeds": embeds, "attention_mask": mask, "position_ids": positions}
 
-
-def tokenizer_batch(tokenizer, texts: list[str], device) -> dict:
-    encoded = tokenizer(texts, return_tensors="pt", padding=True)  # the processor sets left padding
-    return {k: v.to(device) for k, v in encoded.items()}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from fragmentforge.evaluate.collapse import letter_spread
 from fragmentforge.evaluate.generation import generate_rows
-from fragmentforge.evaluate.likelihood import score_rows, score_rows_by_text
+from fragmentforge.evaluate.likelihood import score_by_reply, score_rows, score_rows_by_text
 from fragmentforge.evaluate.model_io import LoadedModel
 from fragmentforge.evaluate.parser import PARSED, UNPARSEABLE, parse_answer
 from fragmentforge.evaluate.questions import Question
@@ -20,26 +20,12 @@ if TYPE_CHECKING:
 SCORED = "scored"  # likelihood mode: the prediction is an argmax, there is nothing to parse
 
 
-def scorers(questions: list[Question], params: EvaluationParams) -> list[tuple[list[int], object]]:
-    """Questions trained to be answered with the option's text are scored by the text's
-    probability (sum); lettered ones by `likelihood_target`."""
-    def by_text_sum(*args):
-        return score_rows_by_text(*args, reduce="sum")
-
-    lettered = score_rows if params.likelihood_target == "letter" else score_rows_by_text
-    groups = {"letter": [], "text": []}
-    for i, q in enumerate(questions):
-        groups[q.answer_format].append(i)
-    return [(groups["letter"], lettered), (groups["text"], by_text_sum)]
-
-
 def predict(loaded: LoadedModel, questions: list[Question], params: EvaluationParams, media_dir: Path) -> list[dict]:
     rows = [q.row for q in questions]
     if params.scoring == "likelihood":
-        scored = [None] * len(rows)
-        for indices, scorer in scorers(questions, params):
-            for i, s in zip(indices, scorer(loaded, [rows[i] for i in indices], media_dir, params.batch_size)):
-                scored[i] = s
+        # text-reply questions by their option text; lettered ones by `likelihood_target`
+        lettered = score_rows if params.likelihood_target == "letter" else score_rows_by_text
+        scored = score_by_reply(loaded, rows, media_dir, params.batch_size, letter_scorer=lettered)
         outcomes = [(s["prediction"], s["scores"], SCORED, None) for s in scored]
     else:
         replies = generate_rows(loaded, rows, media_dir, params.batch_size, params.max_new_tokens)
