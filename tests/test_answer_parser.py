@@ -26,6 +26,12 @@ WORDS = {"A": "Yes", "B": "No", "C": "Not sure"}
     ("A", OPTIONS, "A"),  # a lone "A" is the option
     ("A dog is chasing the ball, so D", OPTIONS, "D"),  # the article "a" is not option A
     ("Based on the frames, D", OPTIONS, "D"),  # B in "Based" is not a letter
+    # an option's text, then more (replies as real models write them)
+    ("No, the two frames differ in the position of the circle.", WORDS, "B"),
+    ("Not sure, the frames are blurry", WORDS, "C"),  # the longer option, not "No"
+    ("6, because I counted six frames", OPTIONS, "C"),
+    ("Fast - the object jumps between frames", {"A": "Slow", "B": "Fast", "C": "Normal speed"}, "B"),
+    ("Moving something up. A ball rises.", {"A": "Moving something up", "B": "Moving something down"}, "A"),
 ])
 def test_replies_that_parse(reply, options, letter):
     parsed = parse_answer(reply, options)
@@ -43,6 +49,16 @@ def test_replies_that_parse(reply, options, letter):
     ("The answer is B, or maybe the answer is C", OPTIONS),
     ("I don't know", OPTIONS),
     ("Yes and no", WORDS),
+    # hedges between two letters, even where one is followed by a lower-case word
+    ("A or B", OPTIONS),
+    ("The answer is A or B", OPTIONS),
+    ("Either A or maybe C", OPTIONS),
+    ("A and/or D", OPTIONS),
+    ("B/C", OPTIONS),
+    # an option's text, then another option named
+    ("Yes, or perhaps No", WORDS),
+    ("5, or 6 if the last frame counts", OPTIONS),
+    ("5 frames, so the answer is C", OPTIONS),
 ])
 def test_replies_that_do_not_parse_are_reported_not_guessed(reply, options):
     parsed = parse_answer(reply, options)

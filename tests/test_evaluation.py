@@ -161,6 +161,21 @@ def test_option_text_likelihood_matches_a_direct_computation(lab):
         assert result["prediction"] == max(result["scores"], key=result["scores"].get)
 
 
+def test_letters_scored_over_all_their_tokens_equal_the_one_token_path(lab):
+    """The path for letters of several tokens (each letter scored as a whole reply, its tokens'
+    log-probabilities summed) gives what the one-token path gives where a letter is one token."""
+    from fragmentforge.evaluate.likelihood import score_rows, score_rows_by_text
+
+    loaded = load_model(lab["root"] / "registry" / "tiny")
+    rows = lab["test_rows"][:4]
+    fast = score_rows(loaded, rows, lab["root"], batch_size=4)
+    general = score_rows_by_text(loaded, rows, lab["root"], batch_size=3, reduce="sum", reply="letter")
+    for a, b in zip(fast, general):
+        assert a["scores"].keys() == b["scores"].keys()
+        assert all(abs(a["scores"][k] - b["scores"][k]) < 1e-3 for k in a["scores"])
+        assert a["prediction"] == b["prediction"]
+
+
 def test_group_delta_is_the_difference_of_task_means_resampled_by_video(tmp_path):
     from fragmentforge.evaluate.report_tables import group_delta
 

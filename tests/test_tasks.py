@@ -194,6 +194,26 @@ def test_the_reply_is_the_letter_or_the_option_text_as_the_record_says():
         assert f"{record['answer']}. 2" in user["content"]
 
 
+def test_scene_frames_shown_as_one_video_export_as_llamafactory_reads_a_video(tmp_path):
+    from fragmentforge.tasks.export import export_llamafactory
+    from fragmentforge.tasks.record import Draft, media_files, place_answers
+
+    frames = ["f/p0.jpg", "f/p2.jpg", "f/p4.jpg"]
+    scene = place_answers("speed", "scene", "train", [("v0", Draft("fast", frames, "How fast?", "Fast",
+                                                                   ["Slow", "Normal speed", "Still"]))],
+                          seed=1, answer_format="text", media="video")
+    fragment = place_answers("counting", "fragment", "test", [("v1", Draft("normal", frames, "How many frames?",
+                                                                          "3", ["2", "4", "5"]))], seed=1)
+    export_llamafactory(scene + fragment, tmp_path)
+    info = json.loads((tmp_path / "dataset_info.json").read_text())
+    assert info["sft_train"]["columns"] == {"messages": "messages", "videos": "videos"}
+    assert info["benchmark_test"]["columns"] == {"messages": "messages", "images": "images"}
+    (row,) = json.loads((tmp_path / "sft_train.json").read_text())
+    assert row["videos"] == [frames] and "images" not in row and media_files(row) == frames
+    assert row["messages"][0]["content"].startswith("<video>How fast?") and "<image>" not in row["messages"][0]["content"]
+    assert row["messages"][1]["content"] == "Fast"
+
+
 def corrupt(records_list: list) -> list:
     """An answer outside its options, a test video leaked into train, a missing frame."""
     out = [dict(r) for r in records_list]

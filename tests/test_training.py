@@ -64,6 +64,42 @@ def test_evaluation_prompt_matches_llamafactory_training_tokens(lab):
     assert processor.tokenizer.decode(answer_ids) == row["messages"][1]["content"] + "<|im_end|>\n"
 
 
+def test_frames_shown_as_a_video_reach_the_model_as_llamafactory_trains_them(lab):
+    """A row whose frames are one video (an odd number of them): the evaluator's ids, video
+    patches and grid are the ones LLaMA-Factory's qwen2_vl plugin builds for training."""
+    import torch
+    from llamafactory.data import get_template_and_fix_tokenizer
+    from llamafactory.hparams import DataArguments
+    from transformers import AutoProcessor
+
+    from fragmentforge.evaluate.model_io import batch_inputs
+
+    path = lab["root"] / "registry" / "tiny"
+    processor = AutoProcessor.from_pretrained(path)
+    template = get_template_and_fix_tokenizer(processor.tokenizer, DataArguments(template="qwen2_vl"))
+    for name, value in {"image_max_pixels": 768 * 768, "image_min_pixels": 32 * 32, "image_do_pan_and_scan": False,
+                        "video_max_pixels": 256 * 256, "video_min_pixels": 16 * 16, "video_fps": 2.0,
+                        "video_maxlen": 128}.items():
+        setattr(processor, name, value)
+    image_row = next(r for r in lab["test_rows"] if len(r["images"]) % 2 == 1)
+    question = image_row["messages"][0]["content"].replace("<image>", "")
+    row = {"messages": [{"role": "user", "content": "<video>" + question}, image_row["messages"][1]],
+           "videos": [image_row["images"]]}
+    video = [str(lab["root"] / p) for p in image_row["images"]]
+    messages = template.mm_plugin.process_messages(row["messages"], [], [video], [], processor)
+    prompt_ids, _ = template.encode_oneturn(processor.tokenizer, messages, None, None)
+    trained = template.mm_plugin.get_mm_inputs([], [video], [], [0], [1], [0], [prompt_ids], processor)
+    ours = batch_inputs(load_model(path, device="cpu"), [row], lab["root"])
+    assert ours["input_ids"][0].tolist() == prompt_ids
+    assert torch.equal(ours["video_grid_thw"], trained["video_grid_thw"])
+    assert int(ours["video_grid_thw"][0, 0]) == (len(video) + 1) // 2  # the odd frame count, padded by one
+    assert torch.equal(ours["pixel_values_videos"], trained["pixel_values_videos"])
+    from fragmentforge.evaluate.likelihood import score_by_reply
+
+    (scored,) = score_by_reply(load_model(path, device="cpu"), [row], lab["root"], batch_size=4)
+    assert scored["prediction"] in "ABCD"  # scored by each option's text, the video run once per option
+
+
 def test_registry_reports_folders_that_are_not_models(tmp_path, lab):
     import shutil
 

@@ -40,6 +40,17 @@ ROWS = {
     "cosine": ({}, {"lr_scheduler": "cosine"}),
     "no size, count, presence": ({}, {"kinds": ("colour", "shape", "position", "caption")}),
     "lr 5e-3": ({}, {"learning_rate": 5e-3}),
+    # widths: a step's time is mostly per-operation overhead at these sizes, so width is cheap
+    "LM 256 wide": ({"hidden_size": 256, "intermediate_size": 512}, {}),
+    "LM 256 wide, lr 1e-3": ({"hidden_size": 256, "intermediate_size": 512}, {"learning_rate": 1e-3}),
+    "vision 128 wide": ({"vision_embed_dim": 128, "vision_heads": 4}, {}),
+    "64 tokens a frame (merge 1)": ({"merge_size": 1}, {}),
+    "no caption": ({}, {"kinds": ("colour", "shape", "position")}),
+    "batch 64, lr 4e-3, 4 epochs": ({}, {"batch_size": 64, "learning_rate": 4e-3, "epochs": 4}),
+    "batch 64, lr 4e-3, 12 epochs": ({}, {"batch_size": 64, "learning_rate": 4e-3, "epochs": 12}),
+    # at head width 16, theta 1e6 turns a step along a frame's width by under 2e-4 rad: no position signal
+    "rope theta 10 (text replies)": ({"rope_theta": 10.0}, {}),
+    "rope theta 100 (text replies)": ({"rope_theta": 100.0}, {}),
 }
 KINDS = ("colour", "shape", "position", "size", "presence", "count")
 

@@ -152,6 +152,9 @@ class TasksParams:
     letter_tolerance: float = check_default(0.03, lambda v: 0 < v < 1, "must be in (0, 1)")
     # the reply trained and scored: the option's letter, or the option's own text (cloze form)
     answer_format: Literal["letter", "text"] = "letter"
+    # how scene questions show their frames: one image each, or as one video (FineVidBench shows a
+    # video; Qwen2-VL then patches frame pairs together, so motion reaches its first layer)
+    scene_media: Literal["frames", "video"] = "frames"
 
     def problems(self):
         from fragmentforge.plugins import names

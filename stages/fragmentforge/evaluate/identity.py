@@ -20,6 +20,7 @@ from pathlib import Path
 
 from fragmentforge import lineage
 from fragmentforge.layout import PROJECT_ROOT
+from fragmentforge.tasks.record import media_files
 
 PREDICTION_PARAMS = ("scoring", "likelihood_target", "max_new_tokens", "bootstrap_resamples", "seed",
                      "max_questions")
@@ -41,7 +42,7 @@ def code_version(modules: tuple[str, ...] = PREDICTION_CODE, root: Path = PROJEC
 def questions_hash(qa_bytes_hash: str, questions, root: Path) -> str:
     """The QA file's hash and the bytes of every frame (or video) the questions show."""
     digest = hashlib.sha256(qa_bytes_hash.encode())
-    shown = {f for q in questions for f in [*q.row.get("images", []), *q.row.get("videos", [])]}
+    shown = {f for q in questions for f in media_files(q.row)}
     for frame in sorted(shown):
         path = Path(root) / frame
         digest.update(frame.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")

@@ -13,12 +13,11 @@ def score_rows(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_siz
 
     tokenizer = loaded.processor.tokenizer
     # Token ids first: the tokenizer must not be used here while the helper thread prepares a batch.
-    letter_ids: dict[str, int] = {}
-    for letter in sorted({letter for row in rows for letter in option_letters(user_turn(row))}):
-        ids = tokenizer.encode(letter, add_special_tokens=False)
-        if len(ids) != 1:
-            raise ValueError(f"option letter {letter!r} is {len(ids)} tokens for this tokenizer")
-        letter_ids[letter] = ids[0]
+    encoded = {letter: tokenizer.encode(letter, add_special_tokens=False)
+               for letter in sorted({letter for row in rows for letter in option_letters(user_turn(row))})}
+    if any(len(ids) != 1 for ids in encoded.values()):  # a letter of several tokens: score each as a reply
+        return score_rows_by_text(loaded, rows, media_dir, batch_size, reduce="sum", reply="letter")
+    letter_ids = {letter: ids[0] for letter, ids in encoded.items()}
     out = []
     for batch, inputs in prefetched_batches(loaded, rows, media_dir, batch_size):
         with torch.no_grad():
@@ -61,18 +60,20 @@ def accuracy(rows: list[dict], scored: list[dict]) -> float:
 
 
 def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int = 8,
-                       reduce: str = "mean") -> list[dict]:
-    """For each row: the log-probability of each option's text as the reply; the prediction is
-    the best option's letter. `sum` is the reply's own probability, right for a model trained to
-    reply with the text; `mean` (per token) keeps long options from being penalised for their
-    length when the model was not. Each option is its own sequence, about `batch_size` of them
-    a forward pass; a question's frames are prepared and encoded once for all its options."""
+                       reduce: str = "mean", reply: str = "text") -> list[dict]:
+    """For each row: the log-probability of each option's text (or, with reply="letter", its
+    letter) as the reply, over all of its tokens; the prediction is the best option's letter.
+    `sum` is the reply's own probability, right for a model trained to reply with it; `mean`
+    (per token) keeps long options from being penalised for their length when the model was
+    not. Each option is its own sequence, about `batch_size` of them a forward pass; a
+    question's frames are prepared and encoded once for all its options."""
     import torch
 
-    from fragmentforge.evaluate.model_io import option_texts
+    from fragmentforge.evaluate.model_io import option_texts, reply_ids
 
     tokenizer = loaded.processor.tokenizer
-    options = [list(option_texts(user_turn(row)).items()) for row in rows]
+    options = [[(letter, letter if reply == "letter" else text) for letter, text in option_texts(user_turn(row)).items()]
+               for row in rows]
     per_pass = max(1, batch_size // max((len(o) for o in options), default=1))
     scores: list[dict] = [{} for _ in rows]
     for start in range(0, len(rows), per_pass):
@@ -86,7 +87,7 @@ def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, b
             log_probs = torch.log_softmax(loaded.model(**inputs).logits.float(), dim=-1)
         for j, (i, letter, text) in enumerate(sequences):
             # Left padding: the option's tokens are the last `count`, each predicted one position earlier.
-            count = len(tokenizer.encode(text, add_special_tokens=False))
+            count = len(reply_ids(tokenizer, text))
             targets = ids[j, -count:]
             picked = log_probs[j, -count - 1:-1, :].gather(1, targets.unsqueeze(1)).squeeze(1)
             scores[i][letter] = float(picked.sum() if reduce == "sum" else picked.mean())
@@ -99,7 +100,7 @@ def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequen
     as `inputs_embeds` and their M-RoPE positions computed as the model itself would."""
     import torch
 
-    from fragmentforge.evaluate.model_io import batch_inputs, open_rgb, to_chat
+    from fragmentforge.evaluate.model_io import append_replies, batch_inputs, open_rgb, reply_ids, to_chat
 
     processor, model = loaded.processor, loaded.model
     if any(row.get("videos") for row in rows):  # video rows: the plain path, frames per sequence
@@ -119,8 +120,11 @@ def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequen
             count = int(grids[first[r] + k].prod()) // merge
             prompt = prompt.replace(processor.image_token, "<|placeholder|>" * count, 1)
         expanded.append(prompt.replace("<|placeholder|>", processor.image_token))
-    texts = [expanded[r] + reply for r, reply in sequences]
-    encoded = processor.tokenizer(texts, return_tensors="pt", padding=True)  # left padding, set at load
+    prompt_ids = [processor.tokenizer.encode(p, add_special_tokens=False) for p in expanded]
+    encoded = append_replies({"input_ids": torch.zeros((len(sequences), 0), dtype=torch.long),
+                              "attention_mask": torch.zeros((len(sequences), 0), dtype=torch.long)},
+                             [prompt_ids[r] + reply_ids(processor.tokenizer, reply) for r, reply in sequences],
+                             processor.tokenizer.pad_token_id)
     input_ids, mask = encoded["input_ids"].to(model.device), encoded["attention_mask"].to(model.device)
     embeds = model.get_input_embeddings()(input_ids)
     grid = None

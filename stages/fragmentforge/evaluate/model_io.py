@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-IMAGE_PLACEHOLDER = "<image>"
+IMAGE_PLACEHOLDER, VIDEO_PLACEHOLDER = "<image>", "<video>"
+MEDIA_PART = re.compile(r"(<image>|<video>)")
 OPTION_LINE = re.compile(r"^([A-Z])\. (.+)$", re.MULTILINE)
 
 
@@ -51,12 +52,12 @@ def user_turn(row: dict) -> str:
 
 
 def to_chat(text: str) -> list[dict]:
-    """'<image><image>Question' -> content parts in the same order."""
+    """'<image><image>Question' (or '<video>Question') -> content parts in the same order."""
     parts = []
-    for i, piece in enumerate(text.split(IMAGE_PLACEHOLDER)):
-        if i:
-            parts.append({"type": "image"})
-        if piece:
+    for piece in MEDIA_PART.split(text):
+        if piece in (IMAGE_PLACEHOLDER, VIDEO_PLACEHOLDER):
+            parts.append({"type": piece[1:-1]})
+        elif piece:
             parts.append({"type": "text", "text": piece})
     return [{"role": "user", "content": parts}]
 
@@ -80,14 +81,52 @@ def option_texts(question: str) -> dict[str, str]:
 
 def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, replies: list[str] | None = None):
     """Left-padded model inputs for sharegpt rows: the prompt up to the assistant turn, plus
-    the given reply text when scoring a continuation."""
+    the given reply's tokens when scoring a continuation."""
     processor = loaded.processor
-    texts, images = [], []
-    for k, row in enumerate(rows):
+    texts, images, videos = [], [], []
+    for row in rows:
         texts.append(processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True,
-                                                   tokenize=False) + (replies[k] if replies else ""))
+                                                   tokenize=False))
         images.extend(open_rgb(media_dir / p) for p in row.get("images") or ())
-    return processor(text=texts, images=images or None, return_tensors="pt", padding=True).to(loaded.device)
+        videos.extend(video_frames(media_dir, v) for v in row.get("videos") or ())
+    inputs = processor(text=texts, images=images or None, videos=videos or None, return_tensors="pt", padding=True)
+    if replies is not None:
+        inputs = append_replies(inputs, [reply_ids(processor.tokenizer, r) for r in replies],
+                                processor.tokenizer.pad_token_id)
+    return inputs.to(loaded.device)
+
+
+def reply_ids(tokenizer, reply: str) -> list[int]:
+    """A reply's tokens as LLaMA-Factory trains them: encoded apart from the prompt, so no merge
+    across the boundary changes them, whatever the tokenizer."""
+    return tokenizer.encode(reply, add_special_tokens=False)
+
+
+def append_replies(inputs, replies: list[list[int]], pad_id: int):
+    """Left-padded prompts (input_ids, attention_mask, mm_token_type_ids) with each row's reply
+    ids appended, padded on the left again to one length."""
+    import torch
+
+    keys = [k for k in ("input_ids", "attention_mask", "mm_token_type_ids") if k in inputs]
+    mask = inputs["attention_mask"].bool()
+    rows = []
+    for i, reply in enumerate(replies):
+        fill = {"input_ids": reply, "attention_mask": [1] * len(reply), "mm_token_type_ids": [0] * len(reply)}
+        rows.append({k: inputs[k][i][mask[i]].tolist() + fill[k] for k in keys})
+    width = max(len(r["input_ids"]) for r in rows)
+    pads = {"input_ids": pad_id, "attention_mask": 0, "mm_token_type_ids": 0}
+    for k in keys:
+        inputs[k] = torch.tensor([[pads[k]] * (width - len(r[k])) + r[k] for r in rows], dtype=inputs[k].dtype)
+    return inputs
+
+
+def video_frames(media_dir: Path, video) -> list:
+    """A video given as its frames' paths, decoded; an odd count gets its last frame again, as
+    LLaMA-Factory does, so that the frames pair up into Qwen2-VL's two-frame patches."""
+    if isinstance(video, str):
+        raise ValueError(f"video files are not scored yet, only videos given as frames: {video}")
+    frames = [open_rgb(media_dir / p) for p in video]
+    return frames + frames[-1:] if len(frames) % 2 else frames
 
 
 def prefetched_batches(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int):

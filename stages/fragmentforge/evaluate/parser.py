@@ -2,11 +2,12 @@
 
 What parses: a lone letter in any case ("b"), the letter with brackets or punctuation
 ("(B)", "B.", "B)", "B:"), an explicit statement ("Answer: B", "The answer is (C)",
-"the correct option is D"), the exact text of one option, or a reply whose only
+"the correct option is D"), the exact text of one option, a reply that starts with one
+option's text and goes on without naming another ("Fast, because ..."), or a reply whose only
 capital option letter is unambiguous. What never counts: the article "a" or the pronoun
 "I" taken as a letter, the first capital letter of a sentence, a letter outside the
-options. Anything else is unparseable: scored wrong and counted apart, never dropped and
-never replaced by a guess.
+options, a hedge between two letters ("A or B", "the answer is A or B"). Anything else is
+unparseable: scored wrong and counted apart, never dropped and never replaced by a guess.
 """
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ _STATED = re.compile(
     re.IGNORECASE)
 _CAPITAL = re.compile(r"(?<![A-Za-z'])([A-Z])(?![A-Za-z'])")
 _WORD_AFTER = re.compile(r"\s+[a-z]")
+# two letters joined as alternatives: "A or B", "A and/or B", "A, B", "A/B", "either A or (B)"
+_HEDGE = re.compile(r"(?<![A-Za-z'])([A-Z])\s*[)\]]?\s*(?:,|/|\bor\b|\band\b|\bnor\b|\bvs\.?|\bversus\b)+\s*"
+                    r"(?:(?:maybe|perhaps|possibly|probably|rather)\s+)?(?:(?:option|choice)\s+)?[(\[]?\s*([A-Z])(?![A-Za-z'])",
+                    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,10 @@ def parse_answer(reply: str, options: dict[str, str]) -> ParsedAnswer:
     by_text = [letter for letter, option in options.items() if _normalise(option) == _normalise(text)]
     if len(by_text) == 1:
         return ParsedAnswer(by_text[0], PARSED, "option text")
+    if any({m.group(1), m.group(2)} <= letters and m.group(1) != m.group(2) for m in _HEDGE.finditer(text)):
+        return ParsedAnswer(None, UNPARSEABLE, "a hedge between two options")
+    if (leading := _leading_option_text(text, options)) is not None:
+        return leading
     stated = {m.group(1).upper() for m in _STATED.finditer(text)}
     if len(stated) == 1:
         return found(stated.pop(), "stated answer")
@@ -61,13 +70,43 @@ def parse_answer(reply: str, options: dict[str, str]) -> ParsedAnswer:
         return ParsedAnswer(None, UNPARSEABLE, "several answers stated")
     if m := _LEADING.match(text):
         return found(m.group(1), "leading letter")
-    capitals = set()
+    capitals = _capital_letters(text, letters)
+    if len(capitals) == 1:
+        return ParsedAnswer(capitals.pop(), PARSED, "single option letter")
+    return ParsedAnswer(None, UNPARSEABLE, "no single option letter" if not capitals else "several option letters")
+
+
+
+def _capital_letters(text: str, letters: set[str]) -> set[str]:
+    """Standalone capital option letters, less the article "A" and the pronoun "I"."""
+    found = set()
     for m in _CAPITAL.finditer(text):
         letter = m.group(1)
         if letter in ("A", "I") and _WORD_AFTER.match(text, m.end()):
             continue  # "A dog ...", "I think ..."
         if letter in letters:
-            capitals.add(letter)
-    if len(capitals) == 1:
-        return ParsedAnswer(capitals.pop(), PARSED, "single option letter")
-    return ParsedAnswer(None, UNPARSEABLE, "no single option letter" if not capitals else "several option letters")
+            found.add(letter)
+    return found
+
+
+def _mentions(text: str, option: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(option)}(?![\w])", text) is not None
+
+
+def _leading_option_text(text: str, options: dict[str, str]) -> ParsedAnswer | None:
+    """A reply that starts with one option's text, at a word boundary ("No, the frames differ"):
+    that option, unless the rest names another option by its text or its letter; None when no
+    option leads."""
+    reply = re.sub(r"\s+", " ", text.strip())
+    folded = reply.lower()
+    leading = [(len(o), letter) for letter, option in options.items()
+               if (o := option.strip().lower()) and folded.startswith(o) and not folded[len(o):len(o) + 1].isalnum()]
+    if not leading:
+        return None
+    size, letter = max(leading)  # the longest option that leads
+    rest = reply[size:]
+    letters = _capital_letters(rest, set(options)) - {letter}
+    if letters or any(_mentions(rest.lower(), option.strip().lower()) for other, option in options.items()
+                      if other != letter):
+        return ParsedAnswer(None, UNPARSEABLE, "an option's text, then another option named")
+    return ParsedAnswer(letter, PARSED, "leading option text")

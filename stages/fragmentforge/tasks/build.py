@@ -32,8 +32,9 @@ def _generate(contexts: list, params) -> list[dict]:
             for draft in generator.module.generate(ctx, TaskEnv(params, generator.options, rng, label_pool)):
                 by_split[ctx.split].append((ctx.video_id, draft))
         for split in SPLITS:
+            media = params.scene_media if generator.level == "scene" else "frames"
             records.extend(place_answers(generator.name, generator.level, split, by_split[split], params.seed,
-                                          params.answer_format))
+                                          params.answer_format, media))
     return records
 
 

@@ -1,5 +1,5 @@
 """LLaMA-Factory datasets from the QA records: a folder with dataset_info.json and sharegpt
-JSON files. One file per role and media form. Each level's train split goes to the dataset its
+JSON files, one per role; a role whose entries show videos as well as images has both columns. Each level's train split goes to the dataset its
 level module names (fragment -> sf2t_train, the papers' "Base+SF²T" data; scene -> sft_train,
 the supervised "Base(SFT)" data), and the test split of every task to benchmark_test.
 
@@ -32,14 +32,15 @@ def export_llamafactory(records: list[dict], folder: Path) -> dict:
     for record in records:
         for role, (level, split) in datasets.items():
             if record["split"] == split and (level is None or record["level"] == level):
-                media, entry = sharegpt_entry(record)
-                files.setdefault(role if media == "images" else f"{role}_video", []).append(entry)
+                files.setdefault(role, []).append(sharegpt_entry(record)[1])
     info = {}
     for name, entries in sorted(files.items()):
+        media = [m for m in ("images", "videos") if any(m in e for e in entries)]
+        if len(media) > 1:  # every entry gets both keys, so the JSON's columns have one type
+            entries = [{**{m: [] for m in media}, **e} for e in entries]
         lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in entries)  # one entry per line
         (folder / f"{name}.json").write_text(f"[\n{lines}\n]\n")
-        media = "videos" if name.endswith("_video") else "images"
         info[name] = {"file_name": f"{name}.json", "formatting": "sharegpt",
-                      "columns": {"messages": "messages", media: media}, "tags": TAGS}
+                      "columns": {"messages": "messages", **{m: m for m in media}}, "tags": TAGS}
     (folder / "dataset_info.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     return {name: len(entries) for name, entries in sorted(files.items())}

@@ -6,6 +6,7 @@ sequence, so every letter is equally likely and the shares stay within 1/count o
 
 `answer_format` says what the reply is: the option's letter (the benchmark's own multiple-choice
 form) or the option's text (the cloze form, for models too small to bind a letter to an option).
+`media` says how the frames are shown: `frames`, one image each, or `video`, together as one clip.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ QA_SCHEMA = pa.schema([
     ("video_id", pa.string()), ("variant", pa.string()), ("frames", pa.list_(pa.string())),
     ("video", pa.string()), ("question", pa.string()), ("options", pa.list_(pa.string())),
     ("answer", pa.string()), ("answer_text", pa.string()), ("meta", pa.string()),
-    ("answer_format", pa.string()),
+    ("answer_format", pa.string()), ("media", pa.string()),
 ])
 COLUMNS = tuple(QA_SCHEMA.names)
 _META = json.JSONEncoder(sort_keys=True, separators=(",", ":"), check_circular=False)
@@ -46,7 +47,7 @@ class Draft:
 
 
 def place_answers(task: str, level: str, split: str, items: list[tuple[str, Draft]], seed: int,
-                  answer_format: str = "letter") -> list[dict]:
+                  answer_format: str = "letter", media: str = "frames") -> list[dict]:
     """Records for one (task, split): `items` are (video_id, draft) in a stable order."""
     if not items:
         return []
@@ -71,6 +72,7 @@ def place_answers(task: str, level: str, split: str, items: list[tuple[str, Draf
             "video_id": video_id, "variant": draft.variant, "frames": draft.frames, "video": draft.video,
             "question": draft.question, "options": options, "answer": LETTERS[slot],
             "answer_text": draft.correct, "meta": _META.encode(draft.meta), "answer_format": answer_format,
+            "media": media if draft.frames else "video",
         })
     return records
 
@@ -90,17 +92,24 @@ def ordinal(i: int) -> str:
 
 
 def sharegpt_entry(record: dict) -> tuple[str, dict]:
-    """(media form, entry): the user turn carries one placeholder per frame (or one <video>)."""
+    """(media form, entry): the user turn carries one <image> per frame, or one <video> for the
+    frames shown as a video (a list of frame paths, as LLaMA-Factory reads one) or a video file."""
     frames = list(record["frames"] or [])
     form = record.get("answer_format") or "letter"
-    if frames:
-        media, key = "images", "images"
+    if frames and (record.get("media") or "frames") == "frames":
+        media = "images"
         content = prompt_text(record["question"], list(record["options"]), len(frames), form)
         files = frames
     else:
-        media, key = "videos", "videos"
+        media = "videos"
         content = "<video>" + prompt_text(record["question"], list(record["options"]), 0, form)
-        files = [record["video"]]
+        files = [frames or record["video"]]
     reply = record["answer"] if form == "letter" else record["answer_text"]
     return media, {"messages": [{"role": "user", "content": content},
-                                {"role": "assistant", "content": reply}], key: files}
+                                {"role": "assistant", "content": reply}], media: files}
+
+
+def media_files(entry: dict) -> list[str]:
+    """Every file a sharegpt entry shows: its images, and each video's file or frames."""
+    videos = [v for video in entry.get("videos") or () for v in ([video] if isinstance(video, str) else video)]
+    return [*(entry.get("images") or ()), *videos]

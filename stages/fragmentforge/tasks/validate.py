@@ -149,6 +149,7 @@ def _suites(params, checkers: dict):
         ("schema", E.ExpectColumnValuesToBeInSet(column="task", value_set=tasks)),
         ("schema", E.ExpectColumnValuesToBeInSet(column="level", value_set=plugins.names(levels))),
         ("schema", E.ExpectColumnValuesToBeInSet(column="split", value_set=list(SPLITS))),
+        ("schema", E.ExpectColumnValuesToBeInSet(column="media", value_set=["frames", "video"])),
         ("schema", E.ExpectColumnValuesToMatchRegex(column="answer", regex=r"^[A-J]$")),
         ("schema", E.ExpectColumnValuesToBeJsonParseable(column="meta")),
         ("schema", E.ExpectColumnValuesToBeInTypeList(column="question", type_list=["str"])),

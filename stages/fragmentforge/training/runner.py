@@ -27,6 +27,7 @@ from fragmentforge.config.schema import TrainingParams, VariantSpec
 from fragmentforge.evaluate.collapse import prior_loss, training_at_prior
 from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.models.registry import ModelEntry
+from fragmentforge.tasks.record import media_files
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
@@ -60,7 +61,7 @@ def dataset_fingerprint(dataset_dir: Path, names: tuple[str, ...], media_dir: Pa
             raise TrainingFailed(f"dataset {name!r} is not in {info_path} (has: {', '.join(sorted(info))})")
         data_file = dataset_dir / info[name]["file_name"]
         rows = json.loads(data_file.read_text())
-        media = sorted({p for row in rows for key in ("images", "videos") for p in row.get(key) or ()})
+        media = sorted({p for row in rows for p in media_files(row)})
         media_digest = hashlib.sha256()
         for relative in media:
             path = media_dir / relative
