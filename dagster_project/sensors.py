@@ -40,6 +40,8 @@ def registry_sensor(context: SensorEvaluationContext, pipeline: PipelineConfig) 
     registry.save_hash_cache()
     for name, why in result.waiting.items():
         context.log.info(f"registry: {name}: {why}")
+    for name, why in result.unsupported.items():
+        context.log.warning(f"registry: {name}: {why}; no run is launched for it")
     known = set(context.instance.get_dynamic_partitions(BASE_MODELS.name))
     new = [landed.entry.name for landed in result.landed if landed.entry.name not in known]
     rerun = [landed.entry for landed in result.landed

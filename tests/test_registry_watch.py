@@ -56,6 +56,20 @@ def test_a_model_is_taken_only_once_complete_and_unchanged_between_looks(tmp_pat
     assert again.landed[0].entry.content_hash != first_hash
 
 
+def test_a_model_of_no_known_family_is_listed_unsupported_and_never_taken(tmp_path, lab):
+    target = tmp_path / "registry" / "other-vlm"
+    shutil.copytree(lab["root"] / "registry" / "tiny", target)
+    config = json.loads((target / "config.json").read_text())
+    (target / "config.json").write_text(json.dumps({**config, "model_type": "made_up_vlm"}))
+    registry = Registry(str(tmp_path / "registry"))
+    models, (problem,) = registry.scan()
+    assert models == [] and problem.reason.startswith("unsupported: no model family serves model_type 'made_up_vlm'")
+    looked = watch(registry, watch(registry, {}).cursor)
+    assert not looked.landed and not looked.waiting and "made_up_vlm" in looked.unsupported["other-vlm"]
+    again = watch(registry, looked.cursor)  # kept in the cursor: not described again, still not taken
+    assert not again.landed and again.unsupported == looked.unsupported and again.cursor == looked.cursor
+
+
 def test_appending_base_models_keeps_the_rest_of_params_yaml(tmp_path):
     path = tmp_path / "params.yaml"
     shutil.copy(REPO / "params.yaml", path)

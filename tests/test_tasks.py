@@ -196,7 +196,8 @@ def test_the_reply_is_the_letter_or_the_option_text_as_the_record_says():
 
 def test_scene_frames_shown_as_one_video_export_as_llamafactory_reads_a_video(tmp_path):
     from fragmentforge.tasks.export import export_llamafactory
-    from fragmentforge.tasks.record import Draft, media_files, place_answers
+    from fragmentforge.evaluate.model_io import media_files
+    from fragmentforge.tasks.record import Draft, place_answers
 
     frames = ["f/p0.jpg", "f/p2.jpg", "f/p4.jpg"]
     scene = place_answers("speed", "scene", "train", [("v0", Draft("fast", frames, "How fast?", "Fast",

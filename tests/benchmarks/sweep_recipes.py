@@ -24,10 +24,9 @@ from fragmentforge.config import load_params
 from fragmentforge.config.schema import VariantSpec
 from fragmentforge.evaluate.collapse import letter_spread
 from fragmentforge.evaluate.likelihood import reply_is, score_by_reply
-from fragmentforge.evaluate.model_io import load_model, option_texts, user_turn
+from fragmentforge.evaluate.model_io import load_model, media_files, option_texts, user_turn
 from fragmentforge.layout import layout
 from fragmentforge.models.build import open_registry
-from fragmentforge.tasks.record import media_files
 from fragmentforge.training.runner import train_variant
 
 # name -> changes to params.training (and a variant's epochs)

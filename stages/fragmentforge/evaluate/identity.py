@@ -20,7 +20,6 @@ from pathlib import Path
 
 from fragmentforge import lineage
 from fragmentforge.layout import PROJECT_ROOT
-from fragmentforge.tasks.record import media_files
 
 PREDICTION_PARAMS = ("scoring", "likelihood_target", "max_new_tokens", "bootstrap_resamples", "seed",
                      "max_questions")
@@ -42,6 +41,8 @@ def code_version(modules: tuple[str, ...] = PREDICTION_CODE, root: Path = PROJEC
 def questions_hash(qa_bytes_hash: str, questions, root: Path) -> str:
     """The QA file's hash and the bytes of every frame (or video) the questions show."""
     digest = hashlib.sha256(qa_bytes_hash.encode())
+    from fragmentforge.evaluate.model_io import media_files
+
     shown = {f for q in questions for f in media_files(q.row)}
     for frame in sorted(shown):
         path = Path(root) / frame

@@ -144,3 +144,9 @@ def prefetched_batches(loaded: LoadedModel, rows: list[dict], media_dir: Path, b
             if i + 1 < len(chunks):
                 upcoming = helper.submit(batch_inputs, loaded, chunks[i + 1], media_dir)
             yield chunk, inputs
+
+
+def media_files(entry: dict) -> list[str]:
+    """Every file a sharegpt entry shows: its images, and each video's file or frames."""
+    videos = [v for video in entry.get("videos") or () for v in ([video] if isinstance(video, str) else video)]
+    return [*(entry.get("images") or ()), *videos]

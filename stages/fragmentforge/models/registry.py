@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from fragmentforge.common import write_json_atomic
+from fragmentforge.models.families import UnsupportedModel, family_for
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json")
 TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "tokenizer.model")
@@ -113,6 +114,10 @@ class Registry:
         if not model_type:
             raise ModelFolderError("config.json has no model_type")
         architecture = (config.get("architectures") or ["?"])[0]
+        try:
+            family_for(model_type)
+        except UnsupportedModel as exc:
+            raise UnsupportedFamily(f"unsupported: {exc}") from None
         if not any(f in files for f in TOKENIZER_FILES):
             raise ModelFolderError(f"no tokenizer (expected one of {', '.join(TOKENIZER_FILES)})")
         parameters = self.count_parameters(name, files)
@@ -210,3 +215,7 @@ class RegistryAccessError(RuntimeError):
 
 class ModelFolderError(ValueError):
     """A registry folder that is not a loadable model; the message says why."""
+
+
+class UnsupportedFamily(ModelFolderError):
+    """A complete model folder whose model_type no family serves: listed, never trained."""

@@ -70,7 +70,7 @@ def train_tokenizer(spec: TinyModelParams):
     return tokenizer
 
 
-def build_processor(tokenizer, spec: TinyModelParams):
+def build_processor(tokenizer, spec: TinyModelParams, processor_class=None):
     from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
 
     pixels = {"min_pixels": spec.image_min_pixels, "max_pixels": spec.image_max_pixels}
@@ -78,40 +78,47 @@ def build_processor(tokenizer, spec: TinyModelParams):
     image = Qwen2VLImageProcessor(**pixels, **patches)
     video = Qwen2VLVideoProcessor(size={"shortest_edge": spec.image_min_pixels,
                                         "longest_edge": spec.image_max_pixels}, **patches)
-    return Qwen2VLProcessor(image_processor=image, tokenizer=tokenizer, video_processor=video,
-                            chat_template=CHAT_TEMPLATE)
+    return (processor_class or Qwen2VLProcessor)(image_processor=image, tokenizer=tokenizer, video_processor=video,
+                                                 chat_template=CHAT_TEMPLATE)
 
 
-def build_config(tokenizer, spec: TinyModelParams):
-    from transformers import Qwen2VLConfig
+def special_ids(tokenizer) -> dict[str, int]:
+    return {tok: tokenizer.convert_tokens_to_ids(tok) for tok in SPECIAL_TOKENS}
 
-    ids = {tok: tokenizer.convert_tokens_to_ids(tok) for tok in SPECIAL_TOKENS}
-    text = dict(vocab_size=len(tokenizer), hidden_size=spec.hidden_size, intermediate_size=spec.intermediate_size,
+
+def text_config(tokenizer, spec: TinyModelParams) -> dict:
+    """The M-RoPE language model every Qwen-VL family's tiny twin shares."""
+    ids = special_ids(tokenizer)
+    return dict(vocab_size=len(tokenizer), hidden_size=spec.hidden_size, intermediate_size=spec.intermediate_size,
                 num_hidden_layers=spec.layers, num_attention_heads=spec.heads, num_key_value_heads=spec.kv_heads,
                 max_position_embeddings=4096, max_window_layers=spec.layers, tie_word_embeddings=False,
                 rope_parameters={"rope_type": "default", "rope_theta": spec.rope_theta,
                                  "mrope_section": mrope_section(spec)},
                 bos_token_id=None, eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
-    vision = dict(depth=spec.vision_depth, embed_dim=spec.vision_embed_dim, hidden_size=spec.hidden_size,
-                  num_heads=spec.vision_heads, mlp_ratio=2, patch_size=spec.patch_size,
-                  spatial_merge_size=spec.merge_size)
-    return Qwen2VLConfig(text_config=text, vision_config=vision, image_token_id=ids["<|image_pad|>"],
-                         video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
-                         vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=False)
+
+
+def media_token_ids(tokenizer) -> dict[str, int]:
+    ids = special_ids(tokenizer)
+    return {"image_token_id": ids["<|image_pad|>"], "video_token_id": ids["<|video_pad|>"],
+            "vision_start_token_id": ids["<|vision_start|>"], "vision_end_token_id": ids["<|vision_end|>"]}
 
 
 BUILD_RECORD = "fragmentforge_build.json"
 
 
-def build_tiny_qwen2vl(spec: TinyModelParams, out: Path) -> Path:
-    """Write the model folder (config, safetensors, tokenizer, processor) to `out`."""
+def build_tiny_qwen2vl(spec: TinyModelParams, out: Path, family: str = "qwen2_vl") -> Path:
+    """Write the model folder (config, safetensors, tokenizer, processor) to `out`: the tiny twin
+    of `family` (a module in fragmentforge/models/families that defines `tiny`)."""
     import torch
-    from transformers import GenerationConfig, Qwen2VLForConditionalGeneration
+    from transformers import GenerationConfig
+
+    from fragmentforge import plugins
+    from fragmentforge.models import families
 
     tokenizer = train_tokenizer(spec)
-    config = build_config(tokenizer, spec)
+    config, model_class, processor_class = plugins.load(families, family).tiny(tokenizer, spec)
     torch.manual_seed(spec.seed)
-    model = Qwen2VLForConditionalGeneration(config).eval()
+    model = model_class(config).eval()
     generator = torch.Generator().manual_seed(spec.seed + 1)
     with torch.no_grad():
         head = model.lm_head.weight
@@ -121,7 +128,7 @@ def build_tiny_qwen2vl(spec: TinyModelParams, out: Path) -> Path:
                                                do_sample=False)
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
-    build_processor(tokenizer, spec).save_pretrained(out)
+    build_processor(tokenizer, spec, processor_class).save_pretrained(out)
     (out / BUILD_RECORD).write_text(json.dumps(build_record(spec), indent=1, sort_keys=True) + "\n")
     return out
 

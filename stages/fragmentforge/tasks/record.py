@@ -107,9 +107,3 @@ def sharegpt_entry(record: dict) -> tuple[str, dict]:
     reply = record["answer"] if form == "letter" else record["answer_text"]
     return media, {"messages": [{"role": "user", "content": content},
                                 {"role": "assistant", "content": reply}], media: files}
-
-
-def media_files(entry: dict) -> list[str]:
-    """Every file a sharegpt entry shows: its images, and each video's file or frames."""
-    videos = [v for video in entry.get("videos") or () for v in ([video] if isinstance(video, str) else video)]
-    return [*(entry.get("images") or ()), *videos]

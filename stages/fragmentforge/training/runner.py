@@ -25,9 +25,9 @@ import yaml
 from fragmentforge.common import replace_dir, sha256_file, write_json_atomic
 from fragmentforge.config.schema import TrainingParams, VariantSpec
 from fragmentforge.evaluate.collapse import prior_loss, training_at_prior
+from fragmentforge.evaluate.model_io import media_files
 from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.models.registry import ModelEntry
-from fragmentforge.tasks.record import media_files
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")

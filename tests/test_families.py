@@ -1,0 +1,79 @@
+"""Model families: every family with a tiny twin builds it from config (no download), trains a
+LoRA adapter on it through LLaMA-Factory, and is evaluated on the token sequences training saw,
+with frames as images and as a video."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from fragmentforge import plugins
+from fragmentforge.config.schema import VariantSpec
+from fragmentforge.evaluate.likelihood import score_rows
+from fragmentforge.evaluate.model_io import batch_inputs, load_model
+from fragmentforge.models import families
+from fragmentforge.models.registry import Registry
+from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.training.runner import train_variant
+from tests.training_lab import TINY, TRAINING
+
+TWINS = [name for name in plugins.names(families) if hasattr(plugins.load(families, name), "tiny")]
+LF_PROCESSOR = {"image_max_pixels": 768 * 768, "image_min_pixels": 32 * 32, "image_do_pan_and_scan": False,
+                "video_max_pixels": 256 * 256, "video_min_pixels": 16 * 16, "video_fps": 2.0, "video_maxlen": 128}
+
+
+def as_video(row: dict) -> dict:
+    question = row["messages"][0]["content"].replace("<image>", "")
+    return {"messages": [{"role": "user", "content": "<video>" + question}, row["messages"][1]],
+            "videos": [row["images"]]}
+
+
+def llamafactory_inputs(path, row: dict, root):
+    """The prompt ids and media tensors LLaMA-Factory's plugin builds for a training row."""
+    from llamafactory.data import get_template_and_fix_tokenizer
+    from llamafactory.hparams import DataArguments
+    from transformers import AutoProcessor
+
+    processor = AutoProcessor.from_pretrained(path)
+    template = get_template_and_fix_tokenizer(processor.tokenizer,
+                                              DataArguments(template=families.family_of(path).TEMPLATE))
+    for name, value in LF_PROCESSOR.items():
+        setattr(processor, name, value)
+    images = [str(root / p) for p in row.get("images", [])]
+    videos = [[str(root / p) for p in v] for v in row.get("videos", [])]
+    messages = template.mm_plugin.process_messages(row["messages"], images, videos, [], processor)
+    prompt_ids, _ = template.encode_oneturn(processor.tokenizer, messages, None, None)
+    media = template.mm_plugin.get_mm_inputs(images, videos, [], [len(images)], [len(videos)], [0], [prompt_ids],
+                                             processor)
+    return prompt_ids, media
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", TWINS)
+def test_every_family_twin_trains_and_is_evaluated_on_the_sequences_it_trained_on(family, lab, tmp_path):
+    import torch
+
+    root = lab["root"]
+    build_tiny_qwen2vl(TINY, tmp_path / "registry" / family, family)
+    (entry,), problems = Registry(str(tmp_path / "registry")).scan()
+    assert problems == [] and entry.model_type in families.family_for(entry.model_type).MODEL_TYPES
+    path = tmp_path / "registry" / family
+    variant = VariantSpec(name="count", datasets=("count_train",), epochs=1)
+    result = train_variant(base=entry, base_path=path, variant=variant,
+                           training=replace(TRAINING, variants=(variant,), max_samples=64), dataset_dir=lab["datasets"],
+                           media_dir=root, adapters_root=tmp_path / "adapters", work_root=tmp_path / "work",
+                           cuda=False)
+    assert result.record["steps"] == 8 and (result.adapter_dir / "adapter_model.safetensors").is_file()
+    loaded = load_model(path, result.adapter_dir, device="cpu")
+    rows = lab["test_rows"][:6]
+    scored = score_rows(loaded, rows, root, batch_size=4)
+    assert all(s["prediction"] in s["scores"] and len(s["scores"]) == 4 for s in scored)
+    frames_row = next(r for r in rows if len(r["images"]) % 2 == 1)
+    for row in (frames_row, as_video(frames_row)):  # both media forms, an odd frame count for the video
+        prompt_ids, media = llamafactory_inputs(path, row, root)
+        ours = batch_inputs(loaded, [row], root)
+        assert ours["input_ids"][0].tolist() == prompt_ids
+        for key in ("pixel_values", "image_grid_thw", "pixel_values_videos", "video_grid_thw"):
+            assert (key in ours) == (key in media), key
+            if key in media:
+                assert torch.equal(ours[key], media[key]), key
