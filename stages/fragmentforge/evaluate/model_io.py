@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from fragmentforge.models.families import VIDEO_FPS
+
 IMAGE_PLACEHOLDER, VIDEO_PLACEHOLDER = "<image>", "<video>"
 MEDIA_PART = re.compile(r"(<image>|<video>)")
 OPTION_LINE = re.compile(r"^([A-Z])\. (.+)$", re.MULTILINE)
@@ -83,13 +85,18 @@ def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, replies
     """Left-padded model inputs for sharegpt rows: the prompt up to the assistant turn, plus
     the given reply's tokens when scoring a continuation."""
     processor = loaded.processor
-    texts, images, videos = [], [], []
+    texts, images, videos, timing = [], [], [], []
     for row in rows:
         texts.append(processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True,
                                                    tokenize=False))
         images.extend(open_rgb(media_dir / p) for p in row.get("images") or ())
-        videos.extend(video_frames(media_dir, v) for v in row.get("videos") or ())
-    inputs = processor(text=texts, images=images or None, videos=videos or None, return_tensors="pt", padding=True)
+        for video in row.get("videos") or ():
+            videos.append(video_frames(media_dir, video))
+            timing.append({"fps": VIDEO_FPS, "total_num_frames": len(videos[-1]),
+                           "frames_indices": list(range(len(video))), "duration": len(video) / VIDEO_FPS})
+    extra = {"video_metadata": timing, "do_sample_frames": False} if videos else {}
+    inputs = processor(text=texts, images=images or None, videos=videos or None, return_tensors="pt", padding=True,
+                       **extra)
     if replies is not None:
         inputs = append_replies(inputs, [reply_ids(processor.tokenizer, r) for r in replies],
                                 processor.tokenizer.pad_token_id)
@@ -122,7 +129,8 @@ def append_replies(inputs, replies: list[list[int]], pad_id: int):
 
 def video_frames(media_dir: Path, video) -> list:
     """A video given as its frames' paths, decoded; an odd count gets its last frame again, as
-    LLaMA-Factory does, so that the frames pair up into Qwen2-VL's two-frame patches."""
+    LLaMA-Factory does, so that the frames pair up into Qwen2-VL's two-frame patches. The times
+    (`batch_inputs`) are those LLaMA-Factory gives: the shown frames at VIDEO_FPS."""
     if isinstance(video, str):
         raise ValueError(f"video files are not scored yet, only videos given as frames: {video}")
     frames = [open_rgb(media_dir / p) for p in video]

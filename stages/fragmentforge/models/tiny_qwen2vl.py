@@ -24,8 +24,8 @@ DEFAULT_SYSTEM = "You are a helpful assistant."
 
 # Renders exactly what LLaMA-Factory's `qwen2_vl` template trains on, so evaluation through
 # the processor sees the same token sequence as training did.
-CHAT_TEMPLATE = (
-    "{% if messages[0]['role'] != 'system' %}<|im_start|>system\n" + DEFAULT_SYSTEM + "<|im_end|>\n{% endif %}"
+SYSTEM_TURN = "{% if messages[0]['role'] != 'system' %}<|im_start|>system\n" + DEFAULT_SYSTEM + "<|im_end|>\n{% endif %}"
+TURNS = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
     "{% if message['content'] is string %}{{ message['content'] }}"
     "{% else %}{% for part in message['content'] %}"
@@ -35,6 +35,7 @@ CHAT_TEMPLATE = (
     "<|im_end|>\n{% endfor %}"
     "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
+CHAT_TEMPLATE = SYSTEM_TURN + TURNS  # a family whose template has no default system prompt uses TURNS
 
 
 def mrope_section(spec: TinyModelParams) -> list[int]:
@@ -70,7 +71,7 @@ def train_tokenizer(spec: TinyModelParams):
     return tokenizer
 
 
-def build_processor(tokenizer, spec: TinyModelParams, processor_class=None):
+def build_processor(tokenizer, spec: TinyModelParams, processor_class=None, chat_template: str = CHAT_TEMPLATE):
     from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
 
     pixels = {"min_pixels": spec.image_min_pixels, "max_pixels": spec.image_max_pixels}
@@ -79,7 +80,7 @@ def build_processor(tokenizer, spec: TinyModelParams, processor_class=None):
     video = Qwen2VLVideoProcessor(size={"shortest_edge": spec.image_min_pixels,
                                         "longest_edge": spec.image_max_pixels}, **patches)
     return (processor_class or Qwen2VLProcessor)(image_processor=image, tokenizer=tokenizer, video_processor=video,
-                                                 chat_template=CHAT_TEMPLATE)
+                                                 chat_template=chat_template)
 
 
 def special_ids(tokenizer) -> dict[str, int]:
@@ -115,20 +116,22 @@ def build_tiny_qwen2vl(spec: TinyModelParams, out: Path, family: str = "qwen2_vl
     from fragmentforge import plugins
     from fragmentforge.models import families
 
+    module = plugins.load(families, family)
+    spec = getattr(module, "twin_spec", lambda s: s)(spec)  # e.g. the family's own patch size
     tokenizer = train_tokenizer(spec)
-    config, model_class, processor_class = plugins.load(families, family).tiny(tokenizer, spec)
+    config, model_class, processor_class = module.tiny(tokenizer, spec)
     torch.manual_seed(spec.seed)
     model = model_class(config).eval()
     generator = torch.Generator().manual_seed(spec.seed + 1)
     with torch.no_grad():
         head = model.lm_head.weight
         head.copy_(torch.randn(head.shape, generator=generator) * spec.lm_head_init_std)
-    text = config.text_config
-    model.generation_config = GenerationConfig(eos_token_id=text.eos_token_id, pad_token_id=text.pad_token_id,
+    ids = special_ids(tokenizer)
+    model.generation_config = GenerationConfig(eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"],
                                                do_sample=False)
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
-    build_processor(tokenizer, spec, processor_class).save_pretrained(out)
+    build_processor(tokenizer, spec, processor_class, getattr(module, "TWIN_CHAT_TEMPLATE", CHAT_TEMPLATE)).save_pretrained(out)
     (out / BUILD_RECORD).write_text(json.dumps(build_record(spec), indent=1, sort_keys=True) + "\n")
     return out
 

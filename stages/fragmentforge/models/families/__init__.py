@@ -12,6 +12,11 @@ from pathlib import Path
 from types import ModuleType
 
 
+# Frames given as a video are timed at this rate, in training (LLaMA-Factory's video_fps, set
+# by the recipe) and in the evaluator alike; Qwen3-VL writes the times into the prompt.
+VIDEO_FPS = 2.0
+
+
 class UnsupportedModel(RuntimeError):
     pass
 
