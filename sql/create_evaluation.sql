@@ -22,3 +22,5 @@ ALTER TABLE metrics ADD COLUMN IF NOT EXISTS top_letter VARCHAR;
 ALTER TABLE metrics ADD COLUMN IF NOT EXISTS top_share DOUBLE;
 ALTER TABLE metrics ADD COLUMN IF NOT EXISTS entropy_bits DOUBLE;
 ALTER TABLE metrics ADD COLUMN IF NOT EXISTS answer_prior DOUBLE;
+-- family: the base model's family module (models/families), lineage only
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS family VARCHAR;

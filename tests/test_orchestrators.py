@@ -128,11 +128,13 @@ def test_dagster_run_writes_every_stage_with_metadata(lived):
         assert conn.execute("select count(*) from raw_videos where status = 'ok'").fetchone()[0] == 7
         assert conn.execute("select count(*) from training_runs").fetchone()[0] == 3
         runs = dict(conn.execute("select variant, run_id from runs").fetchall())
+        assert conn.execute("select distinct family from runs").fetchall() == [("qwen2_vl",)]
         rows = conn.execute(sql("task_accuracy"), {"run_id": runs["sf2t"]}).fetchall()
     direct = {task: accuracy for task, accuracy, _, _ in rows}
     assert set(runs) == {"base", "sft", "sf2t", "sft+sf2t"} and len(direct) >= 5
     # The report's numbers are the database's: the Base+SF²T row against a direct query.
     report = (root / "data" / "reports" / FIRST / "report.md").read_text()
+    assert "Model family: qwen2_vl (LLaMA-Factory template qwen2_vl; no remote code)." in report
     header = next(line for line in report.splitlines() if line.startswith("| model | Action"))
     row = next(line for line in report.splitlines() if line.startswith("| Base+SF²T |"))
     cells = dict(zip([c.strip() for c in header.strip("|").split("|")], [c.strip() for c in row.strip("|").split("|")]))

@@ -18,6 +18,7 @@ from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
 from fragmentforge.layout import layout
 from fragmentforge.models.build import open_registry
+from fragmentforge.models.families import family_name
 from fragmentforge.results_db import locked_connection, record_evaluation
 from fragmentforge.variants import BASE, adapter_hash
 
@@ -31,9 +32,10 @@ def evaluate_external(params, root: Path, qa_file: Path, videos: Path, base: str
     entry = registry.describe(base)
     adapter = None if variant == BASE else where.adapter(base, variant)
     device = pick_device(ev.device)
+    base_path = registry.local_copy(entry, where.dir("model_cache_dir"))
     run = run_record(base, entry.content_hash, variant, adapter_hash(adapter), questions_hash(sha256_file(qa_file), questions, root),
-                     ev, device, len(questions), EXTERNAL_CODE)
-    loaded = load_model(registry.local_copy(entry, where.dir("model_cache_dir")), adapter, device)
+                     ev, device, len(questions), EXTERNAL_CODE, family=family_name(base_path))
+    loaded = load_model(base_path, adapter, device)
     predictions = [dict(p, run_id=run["run_id"]) for p in predict(loaded, questions, ev, root)]
     metrics = metric_rows(run["run_id"], questions, predictions, ev)
     run["ended_at"] = now()

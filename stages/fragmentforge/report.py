@@ -100,6 +100,22 @@ def main_table(cols: rt.Columns, models: list, runs: dict, metrics: dict) -> tup
     return header, rows
 
 
+def family_text(names: set) -> str:
+    """Which model family the base model was trained and evaluated as (models/families)."""
+    from fragmentforge import plugins
+    from fragmentforge.models import families
+
+    known = sorted(n for n in names if n)
+    if not known:
+        return "Model family: not recorded (runs made before families were recorded)."
+    parts = []
+    for name in known:
+        family = plugins.load(families, name)
+        remote = "remote code from the model folder ran" if family.TRUST_REMOTE_CODE else "no remote code"
+        parts.append(f"{name} (LLaMA-Factory template {family.TEMPLATE}; {remote})")
+    return "Model family: " + ", ".join(parts) + "."
+
+
 def answer_format_text(answer_format: str) -> str:
     reply = "the option's letter" if answer_format == "letter" else "the option's own text (cloze form)"
     return (f"Models were trained and scored to reply with {reply}. The random row picks an option "
@@ -299,6 +315,7 @@ def build_report(params: Params, root: Path, base: str) -> dict:
             raise RuntimeError(f"no evaluation runs of {base!r} on the current benchmark and evaluation params; "
                                "run the evaluation first")
         header, rows = main_table(cols, models, runs, metrics)
+        doc.text(family_text({run.get("family") for run in runs.values()}))
         doc.heading("Benchmark table")
         doc.table(header, rows)
         doc.text(answer_format_text(params.tasks.answer_format))
@@ -346,9 +363,9 @@ def build_report(params: Params, root: Path, base: str) -> dict:
             lineage.append([label_of(models, variant), run["run_id"], run["questions"],
                             f"{unparseable} ({pct(unparseable / max(run['questions'], 1))}%)",
                             run["base_hash"][:12], (run["adapter_hash"] or "–")[:12], run["dataset_hash"][:12],
-                            run["params_hash"], run["code_version"], run["device"]])
+                            run["params_hash"], run["code_version"], run["device"], run.get("family") or "–"])
         doc.table(["model", "run", "questions", "unparseable", "base", "adapter", "data", "params", "code",
-                   "device"], lineage)
+                   "device", "family"], lineage)
     doc.write(out)
     summary.update(table_header=header, table=rows, runs={v: r["run_id"] for v, r in runs.items()},
                    markdown=str(out / REPORT_MD), html=str(out / REPORT_HTML), chart=str(out / CHART))

@@ -86,7 +86,7 @@ def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[di
     conn.execute("BEGIN TRANSACTION")
     for table in ("runs", "predictions", "metrics"):
         conn.execute(sql(f"delete_{table}"), {"run_id": run["run_id"]})
-    conn.execute(sql("insert_run"), run)
+    conn.execute(sql("insert_run"), {"family": None, **run})  # runs written before the family was recorded
     if predictions:
         batch = pa.Table.from_pylist(predictions)  # noqa: F841 (read by name in the SQL)
         conn.register("predictions_batch", batch)

@@ -24,6 +24,7 @@ from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
 from fragmentforge.layout import PREDICTIONS, RUN, layout
 from fragmentforge.models.build import open_registry
+from fragmentforge.models.families import family_name
 from fragmentforge.variants import adapter_hash, mean_task_accuracy, trained
 
 def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict]:
@@ -39,7 +40,7 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
     remove_stale(where.dir("eval_dir") / base_name, {variant for variant, _ in models})
     for variant, adapter in models:
         run = run_record(base_name, entry.content_hash, variant, adapter_hash(adapter), dataset_hash,
-                         params.evaluation, device, len(questions))
+                         params.evaluation, device, len(questions), family=family_name(base_path))
         out = where.evaluation(base_name, variant)
         if (out / RUN).is_file() and json.loads((out / RUN).read_text())["run"]["run_id"] == run["run_id"]:
             summaries.append(json.loads((out / RUN).read_text()))

@@ -71,15 +71,17 @@ def library_versions() -> str:
 
 
 def run_record(base: str, base_hash: str, variant: str, adapter_hash: str | None, dataset_hash: str,
-               evaluation, device: str, questions: int, code_modules: tuple[str, ...] = PREDICTION_CODE) -> dict:
-    """The run's identity and lineage, as the runs table stores it (the end time is filled in later)."""
+               evaluation, device: str, questions: int, code_modules: tuple[str, ...] = PREDICTION_CODE,
+               family: str | None = None) -> dict:
+    """The run's identity and lineage, as the runs table stores it (the end time is filled in later).
+    `family` (the base model's family module) is lineage only: the base hash already fixes it."""
     p_hash, code = params_hash(evaluation), code_version(code_modules)
     run_id = hashlib.sha256("|".join([base, variant, base_hash, adapter_hash or "-", dataset_hash, p_hash, code,
                                       library_versions(), device]).encode()).hexdigest()[:20]
     return {"run_id": run_id, "base_model": base, "base_hash": base_hash, "variant": variant,
             "adapter_hash": adapter_hash, "dataset_hash": dataset_hash, "params_hash": p_hash,
             "code_version": code, "device": device, "scoring": evaluation.scoring, "questions": questions,
-            "started_at": now()}
+            "started_at": now(), "family": family}
 
 
 def now() -> str:

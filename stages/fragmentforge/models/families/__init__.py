@@ -31,5 +31,10 @@ def family_for(model_type: str) -> ModuleType:
                            "(add a module to stages/fragmentforge/models/families)")
 
 
+def family_name(model_dir: Path) -> str:
+    """The family module's name (its file), as the report and the runs table show it."""
+    return family_of(model_dir).__name__.rsplit(".", 1)[-1]
+
+
 def family_of(model_dir: Path) -> ModuleType:
     return family_for(json.loads((Path(model_dir) / "config.json").read_text()).get("model_type", ""))
