@@ -19,7 +19,8 @@ from tests.conftest import REPO
 PARAMS = load_params(REPO / "params.yaml")
 # 24 clips: enough rows for a few logged losses with the default four question kinds
 SMALL = replace(PARAMS.models.tiny, pretrain=replace(PARAMS.models.tiny.pretrain, clips=24, held_out_clips=2,
-                                                      frames_per_clip=2, epochs=1, max_samples=160))
+                                                      frames_per_clip=2, epochs=1, max_samples=160,
+                                                      batch_size=16))  # 10 steps: a logged loss curve
 TEMPORAL_WORDS = ("frame", "order", "speed", "fast", "slow", "happen", "action", "before", "after", "move")
 
 
