@@ -27,12 +27,13 @@ SHAPES = {
                         vision_embed_dim=1280, vision_heads=16, image_max_pixels=448 * 448, lm_head_init_std=0.02),
     "tiny": {},
 }
-TAGS = {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}
 
 
 def write_rows(folder: Path, count: int, frames: int, side: int, seed: int) -> None:
     """Counting questions about random frames: the check measures speed and memory, not accuracy."""
     from PIL import Image
+
+    from fragmentforge.tasks.export import TAGS
 
     rng = np.random.default_rng(seed)
     (folder / "media").mkdir(parents=True, exist_ok=True)

@@ -3,18 +3,12 @@ into the first language layers) and interleaved M-RoPE. LLaMA-Factory 0.9.5 trai
 qwen3_vl_nothink template, which has no default system prompt."""
 from dataclasses import replace
 
+from fragmentforge.models.tiny_qwen2vl import TURNS as TWIN_CHAT_TEMPLATE  # Qwen's turns, no default system prompt
+
 MODEL_TYPES = ("qwen3_vl",)
 TEMPLATE = "qwen3_vl_nothink"
 MEDIA = "images"
 TRUST_REMOTE_CODE = False
-
-
-def __getattr__(name):
-    if name == "TWIN_CHAT_TEMPLATE":  # the twin's chat template: Qwen's turns, no default system prompt
-        from fragmentforge.models.tiny_qwen2vl import TURNS
-
-        return TURNS
-    raise AttributeError(name)
 
 
 def twin_spec(spec):
