@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fragmentforge.models.families import VIDEO_FPS
+from fragmentforge.models.families import VIDEO_FPS, family_of, pixel_bounds
 
 IMAGE_PLACEHOLDER, VIDEO_PLACEHOLDER = "<image>", "<video>"
 MEDIA_PART = re.compile(r"(<image>|<video>)")
@@ -23,6 +23,7 @@ class LoadedModel:
     model: object
     processor: object
     device: str
+    family: object = None  # the model family's module (models/families); None: Qwen2-VL's ways
 
 
 def pick_device(requested: str = "auto") -> str:
@@ -46,7 +47,7 @@ def load_model(base_path: Path, adapter: Path | None = None, device: str = "auto
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
     processor = AutoProcessor.from_pretrained(base_path)
     processor.tokenizer.padding_side = "left"  # the scored position is the last one in every row
-    return LoadedModel(model.to(device).eval(), processor, device)
+    return LoadedModel(model.to(device).eval(), processor, device, family_of(base_path))
 
 
 def user_turn(row: dict) -> str:
@@ -85,16 +86,21 @@ def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, replies
     """Left-padded model inputs for sharegpt rows: the prompt up to the assistant turn, plus
     the given reply's tokens when scoring a continuation."""
     processor = loaded.processor
+    bounds = pixel_bounds(loaded.family)
+    multiple = getattr(loaded.family, "VIDEO_FRAME_MULTIPLE", 2)
     texts, images, videos, timing = [], [], [], []
     for row in rows:
         texts.append(processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True,
                                                    tokenize=False))
-        images.extend(open_rgb(media_dir / p) for p in row.get("images") or ())
+        images.extend(within_bounds(open_rgb(media_dir / p), bounds["image_max_pixels"], bounds["image_min_pixels"])
+                      for p in row.get("images") or ())
         for video in row.get("videos") or ():
-            videos.append(video_frames(media_dir, video))
+            frames = video_frames(media_dir, video, multiple)
+            videos.append([within_bounds(f, bounds["video_max_pixels"], bounds["video_min_pixels"]) for f in frames])
             timing.append({"fps": VIDEO_FPS, "total_num_frames": len(videos[-1]),
                            "frames_indices": list(range(len(video))), "duration": len(video) / VIDEO_FPS})
     extra = {"video_metadata": timing, "do_sample_frames": False} if videos else {}
+    extra.update(getattr(loaded.family, "PROCESSOR_KWARGS", {}) if images else {})
     inputs = processor(text=texts, images=images or None, videos=videos or None, return_tensors="pt", padding=True,
                        **extra)
     if replies is not None:
@@ -127,14 +133,25 @@ def append_replies(inputs, replies: list[list[int]], pad_id: int):
     return inputs
 
 
-def video_frames(media_dir: Path, video) -> list:
-    """A video given as its frames' paths, decoded; an odd count gets its last frame again, as
-    LLaMA-Factory does, so that the frames pair up into Qwen2-VL's two-frame patches. The times
+def video_frames(media_dir: Path, video, multiple: int = 2) -> list:
+    """A video given as its frames' paths, decoded; the count is padded with the last frame to
+    a multiple of `multiple`, as LLaMA-Factory does for Qwen-VL's two-frame patches. The times
     (`batch_inputs`) are those LLaMA-Factory gives: the shown frames at VIDEO_FPS."""
     if isinstance(video, str):
         raise ValueError(f"video files are not scored yet, only videos given as frames: {video}")
     frames = [open_rgb(media_dir / p) for p in video]
-    return frames + frames[-1:] if len(frames) % 2 else frames
+    return frames + frames[-1:] * (-len(frames) % multiple)
+
+
+def within_bounds(image, max_pixels: int, min_pixels: int):
+    """The frame resized into [min_pixels, max_pixels] keeping its aspect, with LLaMA-Factory's
+    arithmetic (widths and heights truncated), so evaluation sees the pixels training saw."""
+    for limit, shrink in ((max_pixels, True), (min_pixels, False)):
+        area = image.width * image.height
+        if (area > limit) if shrink else (area < limit):
+            factor = (limit / area) ** 0.5
+            image = image.resize((int(image.width * factor), int(image.height * factor)))
+    return image
 
 
 def prefetched_batches(loaded: LoadedModel, rows: list[dict], media_dir: Path, batch_size: int):

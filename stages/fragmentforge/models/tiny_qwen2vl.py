@@ -46,7 +46,9 @@ def mrope_section(spec: TinyModelParams) -> list[int]:
     return [time, height, half - time - height]
 
 
-def train_tokenizer(spec: TinyModelParams):
+def train_tokenizer(spec: TinyModelParams, named_tokens: dict[str, str] | None = None):
+    """Byte-level BPE with Qwen's special tokens first (ids 0..13), then a family's own media
+    tokens (`named_tokens`, e.g. {"image_token": "<image>"}), which the tokenizer also names."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import Qwen2Tokenizer
     from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX
@@ -58,14 +60,17 @@ def train_tokenizer(spec: TinyModelParams):
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
     ])
     bpe.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=spec.vocab_size, special_tokens=list(SPECIAL_TOKENS),
+    named_tokens = dict(named_tokens or {})
+    special = [*SPECIAL_TOKENS, *named_tokens.values()]
+    trainer = trainers.BpeTrainer(vocab_size=spec.vocab_size, special_tokens=special,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     bpe.train_from_iterator(CORPUS.read_text().splitlines(), trainer=trainer)
     vocab = bpe.get_vocab()
     merges = [tuple(m.split(" ", 1)) if isinstance(m, str) else tuple(m)
               for m in json.loads(bpe.to_str())["model"]["merges"]]
     tokenizer = Qwen2Tokenizer(vocab=vocab, merges=merges, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                               unk_token=None, extra_special_tokens=list(SPECIAL_TOKENS[1:]))
+                               unk_token=None, extra_special_tokens=special[1:],
+                               **({"model_specific_special_tokens": named_tokens} if named_tokens else {}))
     tokenizer.chat_template = CHAT_TEMPLATE
     tokenizer.model_max_length = 4096
     return tokenizer
@@ -109,7 +114,8 @@ BUILD_RECORD = "fragmentforge_build.json"
 
 def build_tiny_qwen2vl(spec: TinyModelParams, out: Path, family: str = "qwen2_vl") -> Path:
     """Write the model folder (config, safetensors, tokenizer, processor) to `out`: the tiny twin
-    of `family` (a module in fragmentforge/models/families that defines `tiny`)."""
+    of `family`, a module in fragmentforge/models/families whose `tiny(tokenizer, spec)` gives
+    (config, model class, processor) and whose optional TWIN_TOKENS names its media tokens."""
     import torch
     from transformers import GenerationConfig
 
@@ -118,8 +124,8 @@ def build_tiny_qwen2vl(spec: TinyModelParams, out: Path, family: str = "qwen2_vl
 
     module = plugins.load(families, family)
     spec = getattr(module, "twin_spec", lambda s: s)(spec)  # e.g. the family's own patch size
-    tokenizer = train_tokenizer(spec)
-    config, model_class, processor_class = module.tiny(tokenizer, spec)
+    tokenizer = train_tokenizer(spec, getattr(module, "TWIN_TOKENS", None))
+    config, model_class, processor = module.tiny(tokenizer, spec)
     torch.manual_seed(spec.seed)
     model = model_class(config).eval()
     generator = torch.Generator().manual_seed(spec.seed + 1)
@@ -131,7 +137,7 @@ def build_tiny_qwen2vl(spec: TinyModelParams, out: Path, family: str = "qwen2_vl
                                                do_sample=False)
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
-    build_processor(tokenizer, spec, processor_class, getattr(module, "TWIN_CHAT_TEMPLATE", CHAT_TEMPLATE)).save_pretrained(out)
+    processor.save_pretrained(out)
     (out / BUILD_RECORD).write_text(json.dumps(build_record(spec), indent=1, sort_keys=True) + "\n")
     return out
 

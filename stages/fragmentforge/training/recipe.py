@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fragmentforge.config.schema import TrainingParams, VariantSpec
-from fragmentforge.models.families import VIDEO_FPS, family_of
+from fragmentforge.models.families import VIDEO_FPS, family_of, pixel_bounds
 
 # MA-Bench's ablation of what to tune, as LLaMA-Factory's freeze switches.
 TUNE_FLAGS = {
@@ -39,6 +39,7 @@ def build_recipe(*, base_path: Path, variant: VariantSpec, training: TrainingPar
         "media_dir": str(media_dir),
         "template": family.TEMPLATE,
         "video_fps": VIDEO_FPS,
+        **pixel_bounds(family),
         "cutoff_len": training.cutoff_len,
         "preprocessing_num_workers": training.preprocessing_workers,
         "overwrite_cache": True,

@@ -73,6 +73,19 @@ def dataset_fingerprint(dataset_dir: Path, names: tuple[str, ...], media_dir: Pa
     return out
 
 
+def check_media_forms(base_path: Path, dataset_dir: Path, names: tuple[str, ...]) -> None:
+    """A family that cannot be shown videos is never handed a dataset with a videos column."""
+    from fragmentforge.models.families import family_of
+
+    family = family_of(base_path)
+    info = json.loads((dataset_dir / "dataset_info.json").read_text())
+    videos = [n for n in names if "videos" in info.get(n, {}).get("columns", {})]
+    if videos and "video" not in family.MEDIA_FORMS:
+        name = family.__name__.rsplit(".", 1)[-1]
+        raise TrainingFailed(f"{', '.join(videos)} show clips as videos, which model family {name} cannot take "
+                             f"(its media forms: {', '.join(family.MEDIA_FORMS)}); set tasks.scene_media: frames")
+
+
 def letter_prior_loss(base_path: Path, dataset_dir: Path, names: tuple[str, ...]) -> float | None:
     """The loss a run that learned only the answer format and the letter prior ends at."""
     from transformers import AutoTokenizer
@@ -204,6 +217,7 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
     recipe = build_recipe(base_path=base_path, variant=variant, training=training, dataset_dir=dataset_dir,
                           media_dir=media_dir, output_dir=work / "lf", cuda=cuda, parent_adapter=parent_dir)
     datasets = dataset_fingerprint(dataset_dir, variant.datasets, media_dir)
+    check_media_forms(base_path, dataset_dir, variant.datasets)
     fingerprint = fingerprint_of(recipe, base, datasets, parent_record)
     if (adapter_dir / TRAINING_RECORD).is_file() and all((adapter_dir / f).is_file() for f in ADAPTER_FILES):
         record = json.loads((adapter_dir / TRAINING_RECORD).read_text())

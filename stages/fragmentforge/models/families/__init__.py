@@ -1,8 +1,17 @@
 """Model families, one module each, named by its file (fragmentforge.plugins).
 
-A family module declares MODEL_TYPES (the config.json `model_type`s it serves), TEMPLATE (the
-LLaMA-Factory chat template), MEDIA ("images": frames as images) and TRUST_REMOTE_CODE. A model
-whose type no family serves is refused with the reason, never trained with a guessed template.
+A family module declares:
+- MODEL_TYPES: the config.json `model_type`s it serves;
+- TEMPLATE: the LLaMA-Factory chat template;
+- MEDIA_FORMS: how it can be shown a clip, as "frames" (one image each) and/or as a "video"
+  (the same frames, timed at VIDEO_FPS); VIDEO_FRAME_MULTIPLE: a video's frame count is padded
+  to a multiple of it by repeating the last frame, as LLaMA-Factory's plugin does;
+- TRUST_REMOTE_CODE: whether the model folder's own code must run;
+- optionally PIXEL_BOUNDS (per frame, LLaMA-Factory's names; default below), PROCESSOR_KWARGS
+  (what the evaluator passes the processor so that it treats media as LLaMA-Factory's plugin
+  does) and `tiny`, the builder of its tiny twin (models/tiny_qwen2vl.py).
+A model whose type no family serves is refused with the reason, never trained with a guessed
+template.
 """
 from __future__ import annotations
 
@@ -15,6 +24,10 @@ from types import ModuleType
 # Frames given as a video are timed at this rate, in training (LLaMA-Factory's video_fps, set
 # by the recipe) and in the evaluator alike; Qwen3-VL writes the times into the prompt.
 VIDEO_FPS = 2.0
+# LLaMA-Factory 0.9.5's defaults: a frame outside the bounds is resized into them, keeping its
+# aspect, before the processor sees it (training: recipe; evaluation: evaluate/model_io.py).
+PIXEL_BOUNDS = {"image_max_pixels": 768 * 768, "image_min_pixels": 32 * 32,
+                "video_max_pixels": 256 * 256, "video_min_pixels": 16 * 16}
 
 
 class UnsupportedModel(RuntimeError):
@@ -29,6 +42,10 @@ def family_for(model_type: str) -> ModuleType:
             return module
     raise UnsupportedModel(f"no model family serves model_type {model_type!r} "
                            "(add a module to stages/fragmentforge/models/families)")
+
+
+def pixel_bounds(family: ModuleType) -> dict[str, int]:
+    return {**PIXEL_BOUNDS, **getattr(family, "PIXEL_BOUNDS", {})}
 
 
 def family_name(model_dir: Path) -> str:

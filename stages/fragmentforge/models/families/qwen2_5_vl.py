@@ -2,15 +2,16 @@
 RMSNorm and a gated MLP. LLaMA-Factory 0.9.5 trains it with the qwen2_vl template."""
 MODEL_TYPES = ("qwen2_5_vl",)
 TEMPLATE = "qwen2_vl"
-MEDIA = "images"
+MEDIA_FORMS = ("frames", "video")
+VIDEO_FRAME_MULTIPLE = 2  # two frames share a temporal patch
 TRUST_REMOTE_CODE = False
 
 
 def tiny(tokenizer, spec):
-    """(config, model class, processor class) of the tiny twin built from `spec` (models.tiny)."""
+    """(config, model class, processor) of the tiny twin built from `spec` (models.tiny)."""
     from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
 
-    from fragmentforge.models.tiny_qwen2vl import media_token_ids, text_config
+    from fragmentforge.models.tiny_qwen2vl import build_processor, media_token_ids, text_config
 
     # One windowed block, then one with full attention; a window of 2x2 merged tokens (112 px).
     vision = dict(depth=max(2, spec.vision_depth), hidden_size=spec.vision_embed_dim,
@@ -20,4 +21,4 @@ def tiny(tokenizer, spec):
                   fullatt_block_indexes=[max(2, spec.vision_depth) - 1])
     config = Qwen2_5_VLConfig(text_config=text_config(tokenizer, spec), vision_config=vision,
                               **media_token_ids(tokenizer), tie_word_embeddings=False)
-    return config, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
+    return config, Qwen2_5_VLForConditionalGeneration, build_processor(tokenizer, spec, Qwen2_5_VLProcessor)

@@ -7,7 +7,8 @@ from fragmentforge.models.tiny_qwen2vl import TURNS as TWIN_CHAT_TEMPLATE  # Qwe
 
 MODEL_TYPES = ("qwen3_vl",)
 TEMPLATE = "qwen3_vl_nothink"
-MEDIA = "images"
+MEDIA_FORMS = ("frames", "video")
+VIDEO_FRAME_MULTIPLE = 2  # two frames share a temporal patch
 TRUST_REMOTE_CODE = False
 
 
@@ -17,10 +18,10 @@ def twin_spec(spec):
 
 
 def tiny(tokenizer, spec):
-    """(config, model class, processor class) of the tiny twin built from `spec` (models.tiny)."""
+    """(config, model class, processor) of the tiny twin built from `spec` (models.tiny)."""
     from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration, Qwen3VLProcessor
 
-    from fragmentforge.models.tiny_qwen2vl import media_token_ids, text_config
+    from fragmentforge.models.tiny_qwen2vl import build_processor, media_token_ids, text_config
 
     text = text_config(tokenizer, spec)
     text["head_dim"] = spec.hidden_size // spec.heads
@@ -34,4 +35,5 @@ def tiny(tokenizer, spec):
                   deepstack_visual_indexes=[0])
     config = Qwen3VLConfig(text_config=text, vision_config=vision, **media_token_ids(tokenizer),
                            tie_word_embeddings=False)
-    return config, Qwen3VLForConditionalGeneration, Qwen3VLProcessor
+    processor = build_processor(tokenizer, spec, Qwen3VLProcessor, chat_template=TWIN_CHAT_TEMPLATE)
+    return config, Qwen3VLForConditionalGeneration, processor
