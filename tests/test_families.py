@@ -14,6 +14,7 @@ from fragmentforge.evaluate.model_io import batch_inputs, load_model
 from fragmentforge.models import families
 from fragmentforge.models.registry import Registry
 from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.report import family_text
 from fragmentforge.training.runner import train_variant
 from tests.training_lab import TINY, TRAINING
 
@@ -69,6 +70,9 @@ def test_every_family_twin_trains_and_is_evaluated_on_the_sequences_it_trained_o
     rows = lab["test_rows"][:6]
     scored = score_rows(loaded, rows, root, batch_size=4)
     assert all(s["prediction"] in s["scores"] and len(s["scores"]) == 4 for s in scored)
+    template = families.family_for(entry.model_type).TEMPLATE
+    assert f"Model family: {family} (LLaMA-Factory template {template}; no remote code)." == family_text(
+        {families.family_name(path)})
     frames_row = next(r for r in rows if len(r["images"]) % 2 == 1)
     forms = {"frames": frames_row, "video": as_video(frames_row)}  # an odd frame count for the video
     for row in (forms[form] for form in families.family_for(entry.model_type).MEDIA_FORMS):

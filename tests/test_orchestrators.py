@@ -183,7 +183,8 @@ def two_models(lived, tmp_path_factory):
     first; returns what was seen along the way (the sensor test checks it)."""
     root, tmp_path = lived["root"], tmp_path_factory.mktemp("second_model")
     params = load_params(root / "params.yaml")
-    built = build_tiny_qwen2vl(replace(params.models.tiny, name=SECOND, seed=11), tmp_path / SECOND)
+    # Another family's twin: the whole chain (sensor, training, evaluation, report, DVC) on InternVL.
+    built = build_tiny_qwen2vl(replace(params.models.tiny, name=SECOND, seed=11), tmp_path / SECOND, "internvl")
     target = root / params.models.registry / SECOND
     env = {**lived["env"], "FRAGMENTFORGE_SENSOR_INTERVAL_S": "2"}
     log_path = tmp_path / "dagster_dev.log"
@@ -223,6 +224,7 @@ def test_a_model_dropped_into_the_registry_during_dagster_dev_gets_a_partition_a
     assert finished.job_name == "base_model_job" and finished.tags[BASE_MODEL_TAG] == SECOND
 
     report = (root / "data" / "reports" / SECOND / "report.md").read_text()
+    assert "Model family: internvl (LLaMA-Factory template intern_vl; no remote code)." in report
     assert f"## Regression against the previous base model ({FIRST})" in report
     section = report.split("## Regression")[1].split("\n## ")[0]
     for column in ("Action", "Effect", "Speed", "FCnt", "MoO", "FCmp", "AoN", "Rearr", "A-Avg"):

@@ -70,6 +70,36 @@ def test_a_model_of_no_known_family_is_listed_unsupported_and_never_taken(tmp_pa
     assert not again.landed and again.unsupported == looked.unsupported and again.cursor == looked.cursor
 
 
+def test_remote_code_runs_only_when_allowed_and_only_from_the_model_folder(tmp_path, lab):
+    """MiniCPM-V's family runs the folder's own code: listed unsupported until params allow the
+    model, and refused outright when auto_map points at code outside the folder."""
+    target = tmp_path / "registry" / "minicpm"
+    shutil.copytree(lab["root"] / "registry" / "tiny", target)
+    config = json.loads((target / "config.json").read_text())
+
+    def reason(allowed=(), **changes):
+        (target / "config.json").write_text(json.dumps({**config, "model_type": "minicpmv", **changes}))
+        models, problems = Registry(str(tmp_path / "registry"), remote_code_allowed=allowed).scan()
+        return models, [p.reason for p in problems]
+
+    assert reason(("minicpm",))[1] == ["unsupported: its family runs the model's own code, but config.json has no "
+                                       "auto_map"]
+    auto_map = {"AutoConfig": "configuration_minicpm.MiniCPMVConfig", "AutoModel": "modeling_minicpmv.MiniCPMV"}
+    (_, [missing]) = reason(("minicpm",), auto_map=auto_map)
+    assert "configuration_minicpm.py, modeling_minicpmv.py, not in the folder; nothing is downloaded" in missing
+    (_, [hub]) = reason(("minicpm",), auto_map={"AutoModel": "openbmb/MiniCPM-V-2_6--modeling_minicpmv.MiniCPMV"})
+    assert "points outside the folder" in hub
+    for module in ("configuration_minicpm.py", "modeling_minicpmv.py"):
+        (target / module).write_text("# the model's own code\n")
+    (_, [not_allowed]) = reason(auto_map=auto_map)
+    assert not_allowed.startswith("unsupported until allowed") and "models.trust_remote_code" in not_allowed
+    looked = watch(Registry(str(tmp_path / "registry")), {})
+    looked = watch(Registry(str(tmp_path / "registry")), looked.cursor)
+    assert not looked.landed and "until allowed" in looked.unsupported["minicpm"]
+    ([entry], problems) = reason(("minicpm",), auto_map=auto_map)
+    assert problems == [] and entry.remote_code == ("configuration_minicpm.py", "modeling_minicpmv.py")
+
+
 def test_appending_base_models_keeps_the_rest_of_params_yaml(tmp_path):
     path = tmp_path / "params.yaml"
     shutil.copy(REPO / "params.yaml", path)

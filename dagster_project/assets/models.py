@@ -34,6 +34,7 @@ def base_models(context: AssetExecutionContext, pipeline: PipelineConfig) -> Mat
     """One base model of the registry (a partition each): checked loadable, described, hashed.
     The embedded tiny Qwen2-VL is built first when it is missing or stale."""
     from fragmentforge.models.build import build_base_model, open_registry
+    from fragmentforge.models.families import family_for
     from fragmentforge.models.registry import ModelFolderError
 
     params = pipeline.params()
@@ -52,6 +53,8 @@ def base_models(context: AssetExecutionContext, pipeline: PipelineConfig) -> Mat
         "tiny_model_built": built,
         "architecture": entry.architecture,
         "model_type": entry.model_type,
+        "family": family_for(entry.model_type).__name__.rsplit(".", 1)[-1],
+        "remote_code": ", ".join(entry.remote_code) or "none",
         "parameters": entry.parameters,
         "bytes": entry.bytes,
         "content_hash": entry.content_hash,

@@ -243,6 +243,9 @@ class ModelsParams:
     base_models: tuple[str, ...] = check(lambda v: len(v) > 0, "name at least one base model")
     tiny: TinyModelParams
     endpoint_url: Optional[str] = None
+    # Models (registry names) whose family runs code from the model folder (MiniCPM-V): only
+    # these may, and only code that is in the folder itself.
+    trust_remote_code: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

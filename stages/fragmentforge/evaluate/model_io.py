@@ -40,14 +40,16 @@ def load_model(base_path: Path, adapter: Path | None = None, device: str = "auto
 
     device = pick_device(device)
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
-    model = AutoModelForImageTextToText.from_pretrained(base_path, dtype=dtype)
+    family = family_of(base_path)  # the registry let a remote-code model through only if allowed
+    remote = {"trust_remote_code": True} if family.TRUST_REMOTE_CODE else {}
+    model = AutoModelForImageTextToText.from_pretrained(base_path, dtype=dtype, **remote)
     if adapter is not None:
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
-    processor = AutoProcessor.from_pretrained(base_path)
+    processor = AutoProcessor.from_pretrained(base_path, **remote)
     processor.tokenizer.padding_side = "left"  # the scored position is the last one in every row
-    return LoadedModel(model.to(device).eval(), processor, device, family_of(base_path))
+    return LoadedModel(model.to(device).eval(), processor, device, family)
 
 
 def user_turn(row: dict) -> str:

@@ -25,7 +25,8 @@ def open_registry(params: Params, root: Path) -> Registry:
     location = params.models.registry
     if not location.startswith("s3://"):
         location = str(root / location)
-    return Registry(location, params.models.endpoint_url, hash_cache=root / params.paths.model_cache_dir / HASH_CACHE)
+    return Registry(location, params.models.endpoint_url, hash_cache=root / params.paths.model_cache_dir / HASH_CACHE,
+                    remote_code_allowed=params.models.trust_remote_code)
 
 
 def build_base_model(params: Params, root: Path) -> bool:
@@ -69,7 +70,8 @@ def main(argv=None) -> None:
     models, problems = scan_models(params, root)
     print(f"base model {params.models.tiny.name}: {'built' if built else 'up to date'}")
     for m in models:
-        print(f"  {m.name}: {m.architecture}, {m.parameters:,} parameters, {m.bytes:,} bytes, {m.content_hash[:12]}")
+        remote = f", runs its own code ({', '.join(m.remote_code)})" if m.remote_code else ""
+        print(f"  {m.name}: {m.architecture}, {m.parameters:,} parameters, {m.bytes:,} bytes, {m.content_hash[:12]}{remote}")
     for p in problems:
         print(f"  {p.name}: NOT A MODEL: {p.reason}")
 

@@ -30,6 +30,7 @@ class ModelEntry:
     parameters: int
     bytes: int
     content_hash: str
+    remote_code: tuple[str, ...] = ()  # the folder's own .py files its family runs (allow-listed)
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,10 @@ class RegistryProblem:
 class Registry:
     """A registry root: a local folder, or an s3:// prefix read through s3fs."""
 
-    def __init__(self, root: str, endpoint_url: str | None = None, hash_cache: Path | None = None):
+    def __init__(self, root: str, endpoint_url: str | None = None, hash_cache: Path | None = None,
+                 remote_code_allowed: tuple[str, ...] = ()):
         self.root = root.rstrip("/")
+        self.remote_code_allowed = tuple(remote_code_allowed)  # models.trust_remote_code
         self.is_s3 = root.startswith("s3://")
         if self.is_s3:
             from fragmentforge.s3_access import filesystem
@@ -115,15 +118,38 @@ class Registry:
             raise ModelFolderError("config.json has no model_type")
         architecture = (config.get("architectures") or ["?"])[0]
         try:
-            family_for(model_type)
+            family = family_for(model_type)
         except UnsupportedModel as exc:
             raise UnsupportedFamily(f"unsupported: {exc}") from None
+        remote_code = self.remote_code(name, config, files) if family.TRUST_REMOTE_CODE else ()
         if not any(f in files for f in TOKENIZER_FILES):
             raise ModelFolderError(f"no tokenizer (expected one of {', '.join(TOKENIZER_FILES)})")
         parameters = self.count_parameters(name, files)
         return ModelEntry(name=name, uri=self.uri(name), architecture=architecture, model_type=model_type,
                           parameters=parameters, bytes=sum(int(i["size"]) for i in files.values()),
-                          content_hash=self.content_hash(name, files))
+                          content_hash=self.content_hash(name, files), remote_code=remote_code)
+
+    def remote_code(self, name: str, config: dict, files: dict[str, dict]) -> tuple[str, ...]:
+        """The .py files of the folder that config.json's auto_map names. Refused unless the model
+        is allow-listed and every module is in the folder itself (a "repo--module" reference
+        would be fetched from the hub)."""
+        references = [ref for refs in (config.get("auto_map") or {}).values()
+                      for ref in (refs if isinstance(refs, list) else [refs]) if ref]
+        if not references:
+            raise UnsupportedFamily("unsupported: its family runs the model's own code, but config.json has no auto_map")
+        outside = sorted({r for r in references if "--" in r})
+        if outside:
+            raise UnsupportedFamily(f"unsupported: auto_map points outside the folder ({', '.join(outside)}); "
+                                    "nothing is downloaded")
+        modules = sorted({r.rsplit(".", 1)[0].replace(".", "/") + ".py" for r in references})
+        missing = [m for m in modules if m not in files]
+        if missing:
+            raise UnsupportedFamily(f"unsupported: auto_map names {', '.join(missing)}, not in the folder; "
+                                    "nothing is downloaded")
+        if name not in self.remote_code_allowed:
+            raise UnsupportedFamily(f"unsupported until allowed: it runs its own code ({', '.join(modules)}); "
+                                    f"list {name!r} in models.trust_remote_code to allow it")
+        return tuple(modules)
 
     def count_parameters(self, name: str, files: dict[str, dict]) -> int:
         if "model.safetensors.index.json" in files:
