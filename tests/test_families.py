@@ -4,12 +4,14 @@ with frames as images and as a video."""
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
 from fragmentforge import plugins
 from fragmentforge.config.schema import VariantSpec
-from fragmentforge.evaluate.likelihood import score_rows
+from fragmentforge.evaluate.generation import generate_rows
+from fragmentforge.evaluate.likelihood import score_rows, score_rows_by_text
 from fragmentforge.evaluate.model_io import batch_inputs, load_model
 from fragmentforge.models import families
 from fragmentforge.models.registry import Registry
@@ -70,6 +72,12 @@ def test_every_family_twin_trains_and_is_evaluated_on_the_sequences_it_trained_o
     rows = lab["test_rows"][:6]
     scored = score_rows(loaded, rows, root, batch_size=4)
     assert all(s["prediction"] in s["scores"] and len(s["scores"]) == 4 for s in scored)
+    # Option texts scored as replies: whatever shortcut the family takes, the plain path's scores.
+    plain = replace(loaded, family=SimpleNamespace(**{**vars(loaded.family), "SHARED_VISION_SCORING": False}))
+    for ours, reference in zip(score_rows_by_text(loaded, rows[:3], root), score_rows_by_text(plain, rows[:3], root)):
+        assert ours["scores"] == pytest.approx(reference["scores"], abs=1e-4)
+    replies = generate_rows(loaded, rows[:4], root, batch_size=2, max_new_tokens=6)
+    assert len(replies) == 4 and all(isinstance(r, str) for r in replies)
     template = families.family_for(entry.model_type).TEMPLATE
     assert f"Model family: {family} (LLaMA-Factory template {template}; no remote code)." == family_text(
         {families.family_name(path)})

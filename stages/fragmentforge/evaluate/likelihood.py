@@ -95,15 +95,18 @@ def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, b
 
 
 def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequences: list[tuple[int, str]]):
-    """(token ids, model inputs) for (row index, reply) sequences, left-padded, with the rows' frames run
-    through the processor and the vision tower once: the sequences get the visual embeddings
-    as `inputs_embeds` and their M-RoPE positions computed as the model itself would."""
+    """(token ids, model inputs) for (row index, reply) sequences, left-padded. For a family with
+    SHARED_VISION_SCORING (Qwen2-VL's features and M-RoPE), the rows' frames run through the
+    processor and the vision tower once: the sequences get the visual embeddings as
+    `inputs_embeds` and their M-RoPE positions computed as the model itself would."""
     import torch
 
     from fragmentforge.evaluate.model_io import append_replies, batch_inputs, open_rgb, reply_ids, to_chat
 
     processor, model = loaded.processor, loaded.model
-    if any(row.get("videos") for row in rows):  # video rows: the plain path, frames per sequence
+    # Video rows, and families whose vision features this shortcut does not know how to reuse
+    # (DeepStack, tiles, pooled frames): the plain path, the frames run once per sequence.
+    if any(row.get("videos") for row in rows) or not getattr(loaded.family, "SHARED_VISION_SCORING", False):
         inputs = batch_inputs(loaded, [rows[r] for r, _ in sequences], media_dir, replies=[t for _, t in sequences])
         return inputs["input_ids"], inputs
     prompts = [processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True, tokenize=False)

@@ -5,6 +5,7 @@ TEMPLATE = "qwen2_vl"
 MEDIA_FORMS = ("frames", "video")
 VIDEO_FRAME_MULTIPLE = 2  # two frames share a temporal patch
 TRUST_REMOTE_CODE = False
+SHARED_VISION_SCORING = True  # option scoring encodes a question's frames once (evaluate/likelihood.py)
 
 
 def tiny(tokenizer, spec):
