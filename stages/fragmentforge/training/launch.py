@@ -50,6 +50,9 @@ def main(argv=None) -> None:
     recipe_path, metrics_path = (argv or sys.argv[1:])[:2]
     from llamafactory.train.tuner import run_exp
 
+    from fragmentforge.common import reproducible_cpu_kernels
+
+    reproducible_cpu_kernels()  # the same adapter from the same recipe, whichever process trains it
     run_exp(yaml.safe_load(Path(recipe_path).read_text()), callbacks=[ResourceCallback(Path(metrics_path))])
 
 
