@@ -8,7 +8,7 @@ WORDS = {"A": "Yes", "B": "No", "C": "Not sure"}
 
 
 @pytest.mark.parametrize("reply, options, letter", [
-    ("B", OPTIONS, "B"),
+    ("B", OPTIONS, "B"),  # also what the trained qwen2_vl, qwen3_vl and llava_next_video twins reply
     ("b", OPTIONS, "B"),  # a lone lower-case letter
     ("(B)", OPTIONS, "B"),
     ("B.", OPTIONS, "B"),
@@ -32,6 +32,7 @@ WORDS = {"A": "Yes", "B": "No", "C": "Not sure"}
     ("6, because I counted six frames", OPTIONS, "C"),
     ("Fast - the object jumps between frames", {"A": "Slow", "B": "Fast", "C": "Normal speed"}, "B"),
     ("Moving something up. A ball rises.", {"A": "Moving something up", "B": "Moving something down"}, "A"),
+    ("So the count is D!", OPTIONS, "D"),  # a letter set apart, before punctuation
 ])
 def test_replies_that_parse(reply, options, letter):
     parsed = parse_answer(reply, options)
@@ -55,6 +56,15 @@ def test_replies_that_parse(reply, options, letter):
     ("Either A or maybe C", OPTIONS),
     ("A and/or D", OPTIONS),
     ("B/C", OPTIONS),
+    # what the tiny twins generated before training (tests/test_families.py's models): letters
+    # inside garbled output are not answers
+    (" numberoveringee\x1d\ufffd\x16~D\ufffd\ufffdov\ufffdtat\ufffdle", OPTIONS),  # qwen2_vl
+    ("\ufffdAnswer gB\ufffd correctmalD\x04D\x04D\x04D\x04D", OPTIONS),  # qwen2_5_vl
+    ("\ufffd action\ufffd frames\ufffd opt le C\ufffdPut\ufffdays\ufffd", OPTIONS),  # llava_next_video
+    ("\ufffdrakground square\ufffdMoving D nure\ufffd thir B\ufffdlotingay", OPTIONS),  # llava_next_video
+    ("\ufffd\x08 trian thre imagest\ufffd table green v pQpt\ufffd green", OPTIONS),  # internvl
+    ("\n\n\n\n\n\n\n\n", OPTIONS),  # qwen2_5_vl and internvl after 8 steps: newlines only
+    ("Moving D nure thir B lotingay", OPTIONS),  # two letters set apart
     # an option's text, then another option named
     ("Yes, or perhaps No", WORDS),
     ("5, or 6 if the last frame counts", OPTIONS),

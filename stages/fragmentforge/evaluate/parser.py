@@ -4,10 +4,12 @@ What parses: a lone letter in any case ("b"), the letter with brackets or punctu
 ("(B)", "B.", "B)", "B:"), an explicit statement ("Answer: B", "The answer is (C)",
 "the correct option is D"), the exact text of one option, a reply that starts with one
 option's text and goes on without naming another ("Fast, because ..."), or a reply whose only
-capital option letter is unambiguous. What never counts: the article "a" or the pronoun
-"I" taken as a letter, the first capital letter of a sentence, a letter outside the
-options, a hedge between two letters ("A or B", "the answer is A or B"). Anything else is
-unparseable: scored wrong and counted apart, never dropped and never replaced by a guess.
+capital option letter set apart as a word is unambiguous. What never counts: the article "a"
+or the pronoun "I" taken as a letter, the first capital letter of a sentence, a letter outside
+the options, a hedge between two letters ("A or B", "the answer is A or B"), a letter inside
+a garbled reply (partial characters or control bytes, as untrained models write). Anything
+else is unparseable: scored wrong and counted apart, never dropped and never replaced by a
+guess.
 """
 from __future__ import annotations
 
@@ -23,6 +25,11 @@ _STATED = re.compile(
     r"\b(?:answer|option|choice)\s*(?:is|would be|should be|=)?\s*(?:option\s*)?[:\-]?\s*[(\[]?\s*([A-Z])\b(?![a-z'])",
     re.IGNORECASE)
 _CAPITAL = re.compile(r"(?<![A-Za-z'])([A-Z])(?![A-Za-z'])")
+# For the last-resort rule, a letter set apart as a word is: after a space, a bracket or a
+# quote, before a space or punctuation. "~D", "\x04D" and "C\ufffd" in broken output are not.
+_WORD_CAPITAL = re.compile(r"(?<![^\s(\[\"'*`])([A-Z])(?=$|[\s.,:;!?)\]\"'*`])")
+# Bytes a tokenizer decoded from a partial character, and control characters: a garbled reply.
+_GARBLED = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD_AFTER = re.compile(r"\s+[a-z]")
 # two letters joined as alternatives: "A or B", "A and/or B", "A, B", "A/B", "either A or (B)"
 _HEDGE = re.compile(r"(?<![A-Za-z'])([A-Z])\s*[)\]]?\s*(?:,|/|\bor\b|\band\b|\bnor\b|\bvs\.?|\bversus\b)+\s*"
@@ -70,17 +77,19 @@ def parse_answer(reply: str, options: dict[str, str]) -> ParsedAnswer:
         return ParsedAnswer(None, UNPARSEABLE, "several answers stated")
     if m := _LEADING.match(text):
         return found(m.group(1), "leading letter")
-    capitals = _capital_letters(text, letters)
+    if _GARBLED.search(text):
+        return ParsedAnswer(None, UNPARSEABLE, "garbled reply")
+    capitals = _capital_letters(text, letters, _WORD_CAPITAL)
     if len(capitals) == 1:
         return ParsedAnswer(capitals.pop(), PARSED, "single option letter")
     return ParsedAnswer(None, UNPARSEABLE, "no single option letter" if not capitals else "several option letters")
 
 
 
-def _capital_letters(text: str, letters: set[str]) -> set[str]:
+def _capital_letters(text: str, letters: set[str], pattern: re.Pattern = _CAPITAL) -> set[str]:
     """Standalone capital option letters, less the article "A" and the pronoun "I"."""
     found = set()
-    for m in _CAPITAL.finditer(text):
+    for m in pattern.finditer(text):
         letter = m.group(1)
         if letter in ("A", "I") and _WORD_AFTER.match(text, m.end()):
             continue  # "A dog ...", "I think ..."
