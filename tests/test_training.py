@@ -209,8 +209,8 @@ def test_recipe_switches_precision_and_what_is_tuned(tmp_path):
 def test_a_model_of_no_known_family_is_refused_not_guessed(tmp_path):
     from fragmentforge.models.families import UnsupportedModel
 
-    (tmp_path / "config.json").write_text('{"model_type": "llava_next_video"}')
-    with pytest.raises(UnsupportedModel, match="llava_next_video"):
+    (tmp_path / "config.json").write_text('{"model_type": "llava_onevision"}')  # no LLaMA-Factory template
+    with pytest.raises(UnsupportedModel, match="llava_onevision"):
         build_recipe(base_path=tmp_path, variant=COUNT, training=TRAINING, dataset_dir=tmp_path, media_dir=tmp_path,
                      output_dir=tmp_path, cuda=False)
 
