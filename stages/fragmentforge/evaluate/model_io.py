@@ -42,7 +42,7 @@ def load_model(base_path: Path, adapter: Path | None = None, device: str = "auto
     if device == "cpu":
         from fragmentforge.common import reproducible_cpu_kernels
 
-        reproducible_cpu_kernels()
+        reproducible_cpu_kernels(base_path)
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
     family = family_of(base_path)  # the registry let a remote-code model through only if allowed
     remote = {"trust_remote_code": True} if family.TRUST_REMOTE_CODE else {}

@@ -52,8 +52,9 @@ def main(argv=None) -> None:
 
     from fragmentforge.common import reproducible_cpu_kernels
 
-    reproducible_cpu_kernels()  # the same adapter from the same recipe, whichever process trains it
-    run_exp(yaml.safe_load(Path(recipe_path).read_text()), callbacks=[ResourceCallback(Path(metrics_path))])
+    recipe = yaml.safe_load(Path(recipe_path).read_text())
+    reproducible_cpu_kernels(Path(recipe["model_name_or_path"]))  # the same adapter from the same recipe
+    run_exp(recipe, callbacks=[ResourceCallback(Path(metrics_path))])
 
 
 if __name__ == "__main__":

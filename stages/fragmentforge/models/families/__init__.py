@@ -7,7 +7,8 @@ A family module declares:
   (the same frames, timed at VIDEO_FPS); VIDEO_FRAME_MULTIPLE: a video's frame count is padded
   to a multiple of it by repeating the last frame, as LLaMA-Factory's plugin does;
 - TRUST_REMOTE_CODE: whether the model folder's own code must run;
-- optionally SHARED_VISION_SCORING (option scoring may reuse one question's vision features for
+- optionally ONEDNN_REPRODUCIBLE = False (its CPU runs turn oneDNN off; common.py),
+  SHARED_VISION_SCORING (option scoring may reuse one question's vision features for
   all its options; checked against the plain path in tests/test_families.py), PIXEL_BOUNDS (per frame, LLaMA-Factory's names; default below), PROCESSOR_KWARGS
   (what the evaluator passes the processor so that it treats media as LLaMA-Factory's plugin
   does) and `tiny`, the builder of its tiny twin (models/tiny_qwen2vl.py).
