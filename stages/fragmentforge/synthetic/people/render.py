@@ -79,8 +79,9 @@ def draw_person(frame, labels, xs, ys, pose: Pose, look: Look, index: int) -> Sk
     h = pose.height
     far = "left" if sk.near == "right" else "right"
     colour = {"torso": look.shirt, "head": look.skin}
+    sleeve = tuple(int(c * 0.7) for c in look.shirt)  # darker, so an arm shows against the torso
     for side in ("left", "right"):
-        colour.update({f"{side}_upper_arm": look.shirt, f"{side}_forearm": look.shirt, f"{side}_hand": look.skin,
+        colour.update({f"{side}_upper_arm": sleeve, f"{side}_forearm": sleeve, f"{side}_hand": look.skin,
                        f"{side}_thigh": look.trousers, f"{side}_shin": look.trousers, f"{side}_foot": look.shoes})
     far_legs, far_arms = _limb_parts(sk, far, h)
     near_legs, near_arms = _limb_parts(sk, sk.near, h)

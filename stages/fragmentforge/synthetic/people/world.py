@@ -23,6 +23,7 @@ SHIRTS = {"red": (220, 40, 40), "blue": (40, 80, 230), "green": (30, 170, 60), "
           "purple": (150, 50, 200), "orange": (240, 130, 20), "cyan": (30, 200, 210), "white": (245, 245, 245)}
 TROUSERS = ((25, 25, 90), (90, 50, 20), (20, 20, 20), (70, 110, 40))
 SKINS = ((240, 200, 160), (200, 150, 110), (150, 100, 70), (110, 70, 45))
+STOOL = (60, 60, 60)
 THING_COLOURS = {"pink": (250, 110, 200), "lime": (170, 250, 40), "teal": (0, 130, 130)}
 SOLO = ("sit", "crouch", "bend", "lie down", "jump", "turn around", "walk", "raise an arm", "raise a leg", "fall")
 MICROS = ("nod", "shake head", "shrug", "touch face", "tap foot", "fidget")
@@ -131,6 +132,10 @@ def plan_clip(rng, width: int, height: int, n_frames: int, scene: str | None = N
     for person in people:
         if not person.overlays and rng.random() < 0.5:
             person.overlays = _micro(rng, n_frames, person.movement)
+        if any(s.label == "sit" for s in person.movement):  # a seat to sit on, there all along
+            seat = 0.245 * person.start.height
+            stool = Thing("stool", STOOL, (person.start.x, person.start.y + 0.5 * person.start.height - seat / 2), seat)
+            things.append(ThingPlan(stool, [None] * n_frames, ["both"] * n_frames, [stool.centre] * n_frames))
     return people, things
 
 
@@ -221,8 +226,9 @@ def _pair(rng, people: list[PersonPlan], things: list, n: int, scene: str | None
         pa.movement = [Segment("stand", 0, n)]
         pa.overlays = [Segment(scene, c[1], c[2], target=b, towards=to_b)]
     pb.movement = [Segment("stand", 0, n)]
-    pb.overlays = [Segment("hug", c[1], c[2], target=a)] if scene == "hug" else (
-        [Segment("watch", c[1], c[2], target=a)] if scene in ("point at", "wave at", "approach") else [])
+    pb.overlays = [Segment("hug", c[1], c[2], target=a, towards=-to_b)] if scene == "hug" else (
+        [Segment("watch", c[1], c[2], target=a, towards=-to_b)] if scene in ("point at", "wave at", "approach")
+        else [])
     if scene in ("watch", "point at", "wave at"):
         pb.start = replace(pb.start, facing=-to_b * abs(pb.start.facing))
     if scene == "hand something to":
@@ -292,8 +298,12 @@ def actions_at(person: PersonPlan, i: int) -> list[dict]:
     out = []
     for seg in person.movement + person.overlays:
         if seg.start <= i < seg.end:
-            label = BY_NAME[seg.label]
-            out.append({"id": label.id, "name": label.name, "category": label.category, "target": seg.target})
+            # walking towards or away from someone is walking too (the movement), and the interaction
+            names = ("walk", seg.label) if seg.label in ("approach", "walk away from") else (seg.label,)
+            for name in names:
+                label = BY_NAME[name]
+                target = seg.target if label.category == PERSON else None
+                out.append({"id": label.id, "name": label.name, "category": label.category, "target": target})
     return sorted(out, key=lambda a: a["id"])
 
 
