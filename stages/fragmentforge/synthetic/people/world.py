@@ -221,10 +221,13 @@ def _pair(rng, people: list[PersonPlan], things: list, n: int, scene: str | None
         towards = to_b if scene == "approach" else -to_b
         pa.movement = [Segment("stand", c[0], c[1]), Segment(scene, c[1], c[2], target=b, towards=towards),
                        Segment("stand", c[2], c[3])]
-        pa.overlays = []
+        # walking up to someone while looking at them: two interactions at once
+        pa.overlays = [Segment("watch", c[1], c[2], target=b, towards=to_b)] if scene == "approach" else []
     else:
         pa.movement = [Segment("stand", 0, n)]
         pa.overlays = [Segment(scene, c[1], c[2], target=b, towards=to_b)]
+        if scene == "point at" and rng.random() < 0.5:
+            pa.overlays.append(Segment("watch", c[1], c[2], target=b, towards=to_b))
     pb.movement = [Segment("stand", 0, n)]
     pb.overlays = [Segment("hug", c[1], c[2], target=a, towards=-to_b)] if scene == "hug" else (
         [Segment("watch", c[1], c[2], target=a, towards=-to_b)] if scene in ("point at", "wave at", "approach")

@@ -1,0 +1,138 @@
+"""FineBench-style questions about one person at one keyframe (FineBench §3.2), as pure functions.
+
+- Persons are named from their boxes: "the person" alone; "the person on the left/right" for
+  two; "the leftmost / second from the left / ... person" for three or more. `resolve` reads
+  an expression back against boxes, so a gate can check that it picks exactly one person.
+- Several templates per category.
+- Four options: the truth, then distractors from the similarity map, then the same category;
+  never an action the person is doing in that frame.
+- Concurrent actions of one category make a compound question with compound distractors.
+"""
+from __future__ import annotations
+
+import random
+
+from fragmentforge.synthetic.people.vocabulary import (BY_NAME, CATEGORIES, MICRO, OBJECT, PERSON, POSE, VOCABULARY,
+                                                       ActionLabel, similar)
+
+TEMPLATES = {
+    POSE: ("How would you describe the movement of {person}?", "What is {person} doing with their body?",
+           "Which best describes the posture or motion of {person}?", "What movement is {person} making?",
+           "At this moment, what is {person} doing?", "Which of these describes how {person} is moving?"),
+    OBJECT: ("How is {person} interacting with the object?", "What is {person} doing with the object?",
+             "Which best describes what {person} does with the item?", "What is {person} doing to the object?",
+             "How is {person} handling the object?", "What object action is {person} performing?"),
+    PERSON: ("What is {person} doing with respect to another person?", "How is {person} interacting with others?",
+             "Which best describes what {person} is doing towards someone else?",
+             "What social action is {person} performing?", "How does {person} engage with another person?",
+             "What is {person} doing in relation to the others?"),
+    MICRO: ("What small movement is {person} making?", "Which subtle action does {person} perform?",
+            "What brief gesture is {person} making?", "Which small motion describes {person}?"),
+}
+ORDINALS = ("leftmost", "second from the left", "third from the left", "fourth from the left")
+MIN_GAP = 4.0  # pixels between box centres: closer than this, left-to-right order is not visible
+
+
+def _centre_x(box) -> float:
+    return (box[0] + box[2]) / 2
+
+
+def refer(boxes: dict[int, list], person: int) -> str | None:
+    """The spatial name of `person` among the people with boxes, or None if it would be ambiguous."""
+    visible = sorted((pid for pid, b in boxes.items() if b is not None), key=lambda p: _centre_x(boxes[p]))
+    if person not in visible:
+        return None
+    centres = [_centre_x(boxes[p]) for p in visible]
+    if any(b - a < MIN_GAP for a, b in zip(centres, centres[1:])):
+        return None
+    rank = visible.index(person)
+    if len(visible) == 1:
+        return "the person"
+    if len(visible) == 2:
+        return "the person on the left" if rank == 0 else "the person on the right"
+    if rank == len(visible) - 1:
+        return "the rightmost person"
+    if rank == len(visible) - 2 and len(visible) > 3:
+        return "the second person from the right"
+    return "the leftmost person" if rank == 0 else f"the {ORDINALS[rank].replace(' from', ' person from', 1)}"
+
+
+def resolve(expression: str, boxes: dict[int, list]) -> list[int]:
+    """Every person the expression can name (a gate wants exactly one)."""
+    return [pid for pid in boxes if boxes[pid] is not None and refer(boxes, pid) == expression]
+
+
+def option_text(action: ActionLabel, target: str | None) -> str:
+    text = action.phrase.format(other=target or "someone")
+    return text[0].upper() + text[1:]
+
+
+def compound_text(actions: list[ActionLabel], targets: list[str | None]) -> str:
+    parts = [option_text(a, t) for a, t in zip(actions, targets)]
+    return parts[0] + " and " + parts[1][0].lower() + parts[1][1:]
+
+
+def distractors(truth: list[ActionLabel], doing: set[str], rng: random.Random, count: int = 3) -> list[ActionLabel]:
+    """Single-action distractors: the similarity map first, then the same category; never an
+    action the person is doing."""
+    category = truth[0].category
+    pool = [a for a in similar(truth[0]) if a.name not in doing and a.category == category]
+    rng.shuffle(pool)
+    rest = [a for a in VOCABULARY if a.category == category and a.name not in doing and a not in pool]
+    rng.shuffle(rest)
+    extra = [a for a in similar(truth[0]) if a.name not in doing and a not in pool]  # similar, other category
+    return (pool + rest + extra)[:count]
+
+
+def question_for(person: dict, boxes: dict[int, list], category: str, rng: random.Random):
+    """One question (dict) about `person` (a frame's ground truth entry) in `category`, or None."""
+    name = refer(boxes, person["person_id"])
+    if name is None:
+        return None
+    acts = [a for a in person["actions"] if a["category"] == category]
+    if not acts or (category == POSE and acts[0]["name"] == "stand" and rng.random() < 0.5):
+        return None  # standing is most frames: keep only some of it
+    doing = {a["name"] for a in person["actions"]}
+    targets = [refer(boxes, a["target"]) if a.get("target") is not None else None for a in acts]
+    if any(a.get("target") is not None and t is None for a, t in zip(acts, targets)):
+        return None  # the other person cannot be named unambiguously
+    labels = [BY_NAME[a["name"]] for a in acts]
+    rule = "similarity map" if similar(labels[0]) else "same category"
+    if len(labels) == 1:
+        others = distractors(labels, doing, rng)
+        correct = option_text(labels[0], targets[0])
+        options = [option_text(a, targets[0] or _someone_else(boxes, person["person_id"])) for a in others]
+        kind = "single"
+    else:
+        labels, targets = labels[:2], targets[:2]
+        firsts = distractors([labels[0]], doing, rng, 2)
+        seconds = distractors([labels[1]], doing, rng, 2)
+        correct = compound_text(labels, targets)
+        options = [compound_text([firsts[0], labels[1]], targets), compound_text([labels[0], seconds[0]], targets),
+                   compound_text([firsts[1], seconds[1]], targets)]
+        others = [firsts[0], seconds[0], firsts[1], seconds[1]]
+        kind = "compound"
+    if len(set(options + [correct])) < 4:
+        return None
+    template = rng.choice(TEMPLATES[category])
+    return {"question": template.format(person=name), "answer": correct, "distractors": options,
+            "category": category, "kind": kind, "person_id": person["person_id"], "person": name,
+            "actions": [a.name for a in labels], "distractor_actions": [a.name for a in others],
+            "distractor_rule": rule, "people_in_frame": sum(1 for b in boxes.values() if b is not None)}
+
+
+def _someone_else(boxes: dict[int, list], person: int) -> str | None:
+    others = [p for p, b in boxes.items() if b is not None and p != person]
+    return refer(boxes, others[0]) if others else None
+
+
+def questions_at(frame: dict, rng: random.Random) -> list[dict]:
+    """Every question one keyframe supports: per person and category."""
+    boxes = {p["person_id"]: p["box"] for p in frame["people"]}
+    out = []
+    for person in frame["people"]:
+        for category in CATEGORIES:
+            q = question_for(person, boxes, category, rng)
+            if q is not None:
+                out.append(q)
+    return out
