@@ -67,3 +67,32 @@ def test_coco_keypoints_round_trip_and_bad_annotations_are_kept_apart(tmp_path):
     assert [p["annotation"] for p in problems] == [1, 2, 3]
     assert "17" in problems[0]["reason"] and "inside the 128x128" in problems[1]["reason"]
     assert "visibility" in problems[2]["reason"]
+
+
+def test_an_ava_label_source_quarantines_bad_rows_and_keeps_each_videos_keyframes(tmp_path):
+    from fragmentforge.sources import SourceContext
+    from fragmentforge.sources.ava import Options, list_candidates
+
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    (videos / "kitchen.mp4").write_bytes(b"not probed here")
+    ava.write_action_list(tmp_path / "actions.pbtxt", action_list())
+    (tmp_path / "labels.csv").write_text("\n".join([
+        "kitchen,902,0.100,0.200,0.400,0.900,3,0",
+        "kitchen,902,0.100,0.200,0.400,0.900,23,0",
+        "kitchen,903,0.500,0.200,0.800,0.900,1,1",
+        "kitchen,903,0.500,0.200,1.800,0.900,1,1",  # box outside the frame
+        "missing,902,0.100,0.200,0.400,0.900,3,0",  # no such video
+        "../outside,902,0.100,0.200,0.400,0.900,3,0",
+    ]) + "\n")
+    context = SourceContext(root=tmp_path, synthetic_dir=tmp_path, download_dir=tmp_path / "downloads")
+    found = {c.name: c for c in list_candidates(
+        Options(name="ava", kind="ava", csv="labels.csv", actions="actions.pbtxt", root="videos"), context)}
+    assert sorted(found) == ["kitchen.mp4", "labels.csv:line 4", "labels.csv:line 6", "missing"]
+    assert "not inside [0, 1]" in found["labels.csv:line 4"].problem
+    assert "escapes its folder" in found["labels.csv:line 6"].problem
+    assert "no video file" in found["missing"].problem
+    truth = json.loads(found["kitchen.mp4"].ground_truth.read_text())
+    assert [k["second"] for k in truth["keyframes"]] == [902.0, 903.0]
+    first = truth["keyframes"][0]["people"][0]
+    assert [a["name"] for a in first["actions"]] == ["walk", "carry"] and first["box"] == [0.1, 0.2, 0.4, 0.9]
