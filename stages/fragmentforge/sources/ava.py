@@ -8,9 +8,7 @@ second with each person's normalised box and actions.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
 from fragmentforge.common import write_json_atomic

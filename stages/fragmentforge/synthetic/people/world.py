@@ -16,7 +16,7 @@ import numpy as np
 from fragmentforge.synthetic.people.motions import MOVEMENTS, OVERLAYS
 from fragmentforge.synthetic.people.render import (Look, Thing, draw_person, draw_thing, keypoints_seen, person_box)
 from fragmentforge.synthetic.people.skeleton import Pose, build_skeleton
-from fragmentforge.synthetic.people.vocabulary import BY_NAME, MICRO, OBJECT, PERSON
+from fragmentforge.synthetic.people.vocabulary import BY_NAME, PERSON
 from fragmentforge.synthetic.render import make_background
 
 SHIRTS = {"red": (220, 40, 40), "blue": (40, 80, 230), "green": (30, 170, 60), "yellow": (235, 205, 30),
@@ -139,7 +139,7 @@ def plan_clip(rng, width: int, height: int, n_frames: int, scene: str | None = N
     return people, things
 
 
-def _new_thing(rng, name_hint: str, size: float) -> Thing:
+def _new_thing(rng, size: float) -> Thing:
     colour = str(rng.choice(sorted(THING_COLOURS)))
     return Thing(f"{colour} box", THING_COLOURS[colour], (0.0, 0.0), size)
 
@@ -148,7 +148,7 @@ def _object(rng, person: PersonPlan, things: list, n: int, width: int, height: i
     scene = scene or str(rng.choice(OBJECT_SCENES))
     h, p0 = person.start.height, person.start
     f = math.copysign(1.0, p0.facing)
-    thing = _new_thing(rng, scene, 0.16 * h if scene not in ("push an object", "pull an object") else 0.3 * h)
+    thing = _new_thing(rng, 0.16 * h if scene not in ("push an object", "pull an object") else 0.3 * h)
     floor = (p0.x + f * 0.28 * h, p0.y + 0.5 * h - thing.size / 2)
     c = _windows(rng, n, 3)
     holder: list = [None] * n
@@ -235,7 +235,7 @@ def _pair(rng, people: list[PersonPlan], things: list, n: int, scene: str | None
     if scene in ("watch", "point at", "wave at"):
         pb.start = replace(pb.start, facing=-to_b * abs(pb.start.facing))
     if scene == "hand something to":
-        thing = _new_thing(rng, scene, 0.14 * pa.start.height)
+        thing = _new_thing(rng, 0.14 * pa.start.height)
         handover = (c[1] + c[2]) // 2
         pa.overlays = [Segment("hold", 0, c[1]), Segment(scene, c[1], c[2], target=b, towards=to_b)]
         pb.overlays = [Segment("hold", c[2], n)]
@@ -244,10 +244,6 @@ def _pair(rng, people: list[PersonPlan], things: list, n: int, scene: str | None
     if scene == "push a person":
         pb.movement = [Segment("stand", 0, c[1]), Segment("walk", c[1], c[2], towards=to_b, side="pushed"),
                        Segment("stand", c[2], n)]
-
-
-def _towards(seg: Segment, person: PersonPlan, poses: dict, i: int) -> float:
-    return seg.towards
 
 
 def run_movements(person: PersonPlan, n: int, fps: int) -> list[Pose]:
