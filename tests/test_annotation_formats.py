@@ -96,3 +96,30 @@ def test_an_ava_label_source_quarantines_bad_rows_and_keeps_each_videos_keyframe
     assert [k["second"] for k in truth["keyframes"]] == [902.0, 903.0]
     first = truth["keyframes"][0]["people"][0]
     assert [a["name"] for a in first["actions"]] == ["walk", "carry"] and first["box"] == [0.1, 0.2, 0.4, 0.9]
+
+
+def test_the_people_world_ships_as_a_dataset_that_the_ava_source_reads(tmp_path):
+    from dataclasses import replace
+
+    from fragmentforge.config import SyntheticParams
+    from fragmentforge.config.schema import PeopleWorldParams
+    from fragmentforge.sources import SourceContext
+    from fragmentforge.sources.ava import Options, list_candidates
+    from fragmentforge.synthetic.people.clips import synthesize_people
+
+    params = SyntheticParams(seed=3, num_clips=1, width=128, height=128, fps=12, min_seconds=2.0, max_seconds=2.5,
+                             crf=18, people=PeopleWorldParams(num_clips=3))
+    assert synthesize_people(replace(params, people=PeopleWorldParams(num_clips=0)), tmp_path / "none") == 0
+    assert not (tmp_path / "none").exists()
+    frames = synthesize_people(params, tmp_path)
+    folder = tmp_path / "people"
+    assert frames >= 3 * 24 and len(list((folder / "clips").glob("*.mp4"))) == 3
+    context = SourceContext(root=tmp_path, synthetic_dir=tmp_path, download_dir=tmp_path / "downloads")
+    found = list_candidates(Options(name="people", kind="ava", csv="people/ava.csv", actions="people/actions.pbtxt",
+                                    root="people/clips"), context)
+    assert [c.problem for c in found] == [None] * 3 and {c.name for c in found} == {
+        "people-0000.mp4", "people-0001.mp4", "people-0002.mp4"}
+    truth = json.loads(found[0].ground_truth.read_text())
+    assert [k["second"] for k in truth["keyframes"]][:3] == [0.5, 1.0, 1.5]
+    people, problems = coco_keypoints.read(folder / "keypoints.json")
+    assert problems == [] and {p.video for p in people} == {c.name for c in found}

@@ -51,14 +51,3 @@ def project_relative(path: Path, root: Path) -> str:
     except ValueError:
         return Path(path).as_posix()
 
-
-def reproducible_cpu_kernels(model_dir: Path) -> None:
-    """Turn off oneDNN (torch's mkldnn backend) on CPU for a model family that says its kernels
-    are not bitwise reproducible from one process to the next (models/families,
-    ONEDNN_REPRODUCIBLE). Only there: it costs the default Qwen2-VL about 30% of its training time."""
-    import torch
-
-    from fragmentforge.models.families import family_of
-
-    if not getattr(family_of(model_dir), "ONEDNN_REPRODUCIBLE", True):
-        torch.backends.mkldnn.enabled = False

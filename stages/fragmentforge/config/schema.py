@@ -42,6 +42,15 @@ class PathsParams:
 
 
 @dataclass(frozen=True)
+class PeopleWorldParams:
+    """The people world (synthetic/people): clips written with AVA-format labels and COCO keypoints
+    under <synthetic_dir>/people; 0 clips writes nothing."""
+
+    num_clips: int = check_default(0, lambda v: 0 <= v <= 100_000, "must be in [0, 100000]")
+    keyframes_per_second: int = check_default(2, lambda v: 1 <= v <= 4, "must be in [1, 4] (AVA: 1)")
+
+
+@dataclass(frozen=True)
 class SyntheticParams:
     seed: int = check(lambda v: v >= 0, "must be >= 0")
     num_clips: int = check(lambda v: 1 <= v <= 100_000, "must be in [1, 100000]")
@@ -52,6 +61,7 @@ class SyntheticParams:
     max_seconds: float = check(lambda v: v <= 60, "must be <= 60")
     crf: int = check(lambda v: 0 <= v <= 51, "must be in [0, 51] (x264 quality scale)")
     actions: Optional[tuple[str, ...]] = None
+    people: PeopleWorldParams = field(default_factory=PeopleWorldParams)
 
     def problems(self):
         if self.max_seconds < self.min_seconds:

@@ -40,7 +40,7 @@ def load_model(base_path: Path, adapter: Path | None = None, device: str = "auto
 
     device = pick_device(device)
     if device == "cpu":
-        from fragmentforge.common import reproducible_cpu_kernels
+        from fragmentforge.models.families import reproducible_cpu_kernels
 
         reproducible_cpu_kernels(base_path)
     dtype = torch.bfloat16 if device == "cuda" else torch.float32

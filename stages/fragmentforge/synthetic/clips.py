@@ -1,7 +1,8 @@
 """Node `synthetic_clips`: render the synthetic world into H.264 clips with ground truth.
 
 Output folder (paths.synthetic_dir): clips/<id>.mp4, clips/<id>.json (per-frame ground
-truth) and labels.json, a label list in Something-Something v2's format.
+truth) and labels.json, a label list in Something-Something v2's format; people/ when
+synthetic.people.num_clips > 0 (synthetic/people/clips.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fragmentforge.common import fresh_dir, replace_dir, write_json_atomic
 from fragmentforge.config import SyntheticParams
 from fragmentforge.layout import CLIPS, LABELS
 from fragmentforge.synthetic.actions import ACTIONS
+from fragmentforge.synthetic.people.clips import synthesize_people
 from fragmentforge.synthetic.world import clip_rng, synthesize_clip
 from fragmentforge.video.encode import write_h264
 
@@ -55,6 +57,7 @@ def synthesize(params: SyntheticParams, out_dir: Path, progress: bool = False) -
         counts[action] = counts.get(action, 0) + 1
         total_frames += n_frames
     write_json_atomic(staging / LABELS, labels)
+    total_frames += synthesize_people(params, staging)
     replace_dir(staging, out_dir)
     return SynthesisSummary(out_dir=out_dir, clips=len(plan), frames=total_frames, actions=counts)
 

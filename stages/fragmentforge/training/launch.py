@@ -50,7 +50,7 @@ def main(argv=None) -> None:
     recipe_path, metrics_path = (argv or sys.argv[1:])[:2]
     from llamafactory.train.tuner import run_exp
 
-    from fragmentforge.common import reproducible_cpu_kernels
+    from fragmentforge.models.families import reproducible_cpu_kernels
 
     recipe = yaml.safe_load(Path(recipe_path).read_text())
     reproducible_cpu_kernels(Path(recipe["model_name_or_path"]))  # the same adapter from the same recipe

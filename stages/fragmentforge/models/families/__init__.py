@@ -7,7 +7,7 @@ A family module declares:
   (the same frames, timed at VIDEO_FPS); VIDEO_FRAME_MULTIPLE: a video's frame count is padded
   to a multiple of it by repeating the last frame, as LLaMA-Factory's plugin does;
 - TRUST_REMOTE_CODE: whether the model folder's own code must run;
-- optionally ONEDNN_REPRODUCIBLE = False (its CPU runs turn oneDNN off; common.py),
+- optionally ONEDNN_REPRODUCIBLE = False (its CPU runs turn oneDNN off),
   SHARED_VISION_SCORING (option scoring may reuse one question's vision features for
   all its options; checked against the plain path in tests/test_families.py), PIXEL_BOUNDS (per frame, LLaMA-Factory's names; default below), PROCESSOR_KWARGS
   (what the evaluator passes the processor so that it treats media as LLaMA-Factory's plugin
@@ -57,3 +57,13 @@ def family_name(model_dir: Path) -> str:
 
 def family_of(model_dir: Path) -> ModuleType:
     return family_for(json.loads((Path(model_dir) / "config.json").read_text()).get("model_type", ""))
+
+
+def reproducible_cpu_kernels(model_dir: Path) -> None:
+    """Turn off oneDNN (torch's mkldnn backend) on CPU for a model family that says its kernels
+    are not bitwise reproducible from one process to the next (models/families,
+    ONEDNN_REPRODUCIBLE). Only there: it costs the default Qwen2-VL about 30% of its training time."""
+    import torch
+
+    if not getattr(family_of(model_dir), "ONEDNN_REPRODUCIBLE", True):
+        torch.backends.mkldnn.enabled = False

@@ -9,7 +9,7 @@ MEDIA_FORMS = ("frames", "video")
 VIDEO_FRAME_MULTIPLE = 1
 TRUST_REMOTE_CODE = False
 # With oneDNN on, the twin's adapter from one recipe came out two ways over six fresh CPU runs
-# (the last bits of the loss); with it off, one way over 14 (common.reproducible_cpu_kernels).
+# (the last bits of the loss); with it off, one way over 14 (families.reproducible_cpu_kernels).
 ONEDNN_REPRODUCIBLE = False
 # LLaMA-Factory tiles an image only when asked (its crop_to_patches is off by default); the
 # transformers processor tiles unless told not to. Evaluation tells it, so both see one tile.
