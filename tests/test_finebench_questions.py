@@ -61,3 +61,63 @@ def test_concurrent_actions_of_one_category_make_compound_questions(asked):
     for q in compound:
         assert " and " in q["answer"] and all(" and " in d for d in q["distractors"])
     assert {q["category"] for _, q in asked} >= {"person movement", "object manipulation", "person interaction"}
+
+
+def test_the_gate_can_re_derive_every_answer_from_the_keyframe_rows_alone(asked):
+    from fragmentforge.tasks.finebench_questions import answer_from_keyframe
+
+    for frame, q in asked:
+        rows = [{"person_id": p["person_id"], "box": p["box"], "actions": [{"name": a["name"]} for a in p["actions"]]}
+                for p in frame["people"]]  # what an AVA row keeps: box and action, no target
+        assert answer_from_keyframe(q["person"], q["category"], rows) == (q["answer"], None)
+    frame, q = asked[0]
+    crowded = [{"person_id": 9, "box": [0, 0, 1, 1], "actions": []}] * 2
+    text, reason = answer_from_keyframe("the person on the left", q["category"], crowded)
+    assert text is None and "names 0 people" in reason
+
+
+def test_questions_from_ava_rows_of_the_people_world(tmp_path):
+    """The same questions from the AVA CSV the people world writes, read back by the ava source."""
+    import json
+    from dataclasses import replace
+
+    from fragmentforge.config import load_params
+    from fragmentforge.config.schema import PeopleWorldParams
+    from fragmentforge.sources import SourceContext
+    from fragmentforge.sources.ava import Options, list_candidates
+    from fragmentforge.synthetic.people.clips import synthesize_people
+    from fragmentforge.tasks.finebench_questions import answer_from_keyframe
+    from tests.conftest import REPO
+
+    params = load_params(REPO / "params.yaml").synthetic
+    synthesize_people(replace(params, people=PeopleWorldParams(num_clips=6)), tmp_path)
+    context = SourceContext(root=tmp_path, synthetic_dir=tmp_path, download_dir=tmp_path / "downloads")
+    rng = random.Random(2)
+    count = 0
+    for candidate in list_candidates(Options(name="p", kind="ava", csv="people/ava.csv",
+                                             actions="people/actions.pbtxt", root="people/clips"), context):
+        for keyframe in json.loads(candidate.ground_truth.read_text())["keyframes"]:
+            for q in questions_at(keyframe, rng, min_gap=4 / params.width):
+                assert answer_from_keyframe(q["person"], q["category"], keyframe["people"], 4 / params.width) == (
+                    q["answer"], None)
+                count += 1
+    assert count > 30
+
+
+def test_fineagent_adds_the_referred_box_and_a_labelled_caption():
+    from fragmentforge.evaluate.fineagent import AnnotationBoxes, GroundTruthCaptioner, described, localized
+
+    truths = {"v": {"keyframes": [{"second": 1.0, "people": [
+        {"person_id": 0, "box": [0.1, 0.2, 0.3, 0.9], "actions": [{"name": "walk"}, {"name": "carry"}]},
+        {"person_id": 1, "box": [0.6, 0.2, 0.8, 0.9], "actions": [{"name": "stand"}, {"name": "watch"}]}]}]}}
+    boxes = AnnotationBoxes(truths)
+    assert boxes.box("v", 1.0, 1) == [0.6, 0.2, 0.8, 0.9] and boxes.box("v", 2.0, 1) is None
+    prompt = localized("What is the person on the right doing?", "the person on the right", boxes.box("v", 1.0, 1))
+    assert prompt.startswith("The person on the right is inside the box from (0.60, 0.20) to (0.80, 0.90)")
+    captioner = GroundTruthCaptioner(truths, min_gap=0.03)
+    caption = captioner.caption("v", 1.0)
+    assert caption == ("The person on the left is walking and carrying something; "
+                       "the person on the right is standing and watching someone.")
+    assert captioner.label_source == "ground_truth"
+    assert described("Q?", caption, captioner.label_source).startswith(
+        "Frame description (written from the annotations, not by a model): The person on the left")

@@ -7,6 +7,9 @@
 - Four options: the truth, then distractors from the similarity map, then the same category;
   never an action the person is doing in that frame.
 - Concurrent actions of one category make a compound question with compound distractors.
+- Everything is derived from a keyframe's AVA rows (each person's box and action names), so a
+  gate can re-derive the answer from the rows alone (`answer_from_keyframe`). AVA rows do not
+  say who an interaction is with, so options say "someone".
 """
 from __future__ import annotations
 
@@ -37,13 +40,14 @@ def _centre_x(box) -> float:
     return (box[0] + box[2]) / 2
 
 
-def refer(boxes: dict[int, list], person: int) -> str | None:
-    """The spatial name of `person` among the people with boxes, or None if it would be ambiguous."""
+def refer(boxes: dict[int, list], person: int, min_gap: float = MIN_GAP) -> str | None:
+    """The spatial name of `person` among the people with boxes, or None if it would be
+    ambiguous. `min_gap` is in the boxes' unit (pixels; 4 / width for normalised boxes)."""
     visible = sorted((pid for pid, b in boxes.items() if b is not None), key=lambda p: _centre_x(boxes[p]))
     if person not in visible:
         return None
     centres = [_centre_x(boxes[p]) for p in visible]
-    if any(b - a < MIN_GAP for a, b in zip(centres, centres[1:])):
+    if any(b - a < min_gap for a, b in zip(centres, centres[1:])):
         return None
     rank = visible.index(person)
     if len(visible) == 1:
@@ -57,9 +61,9 @@ def refer(boxes: dict[int, list], person: int) -> str | None:
     return "the leftmost person" if rank == 0 else f"the {ORDINALS[rank].replace(' from', ' person from', 1)}"
 
 
-def resolve(expression: str, boxes: dict[int, list]) -> list[int]:
+def resolve(expression: str, boxes: dict[int, list], min_gap: float = MIN_GAP) -> list[int]:
     """Every person the expression can name (a gate wants exactly one)."""
-    return [pid for pid in boxes if boxes[pid] is not None and refer(boxes, pid) == expression]
+    return [pid for pid in boxes if boxes[pid] is not None and refer(boxes, pid, min_gap) == expression]
 
 
 def option_text(action: ActionLabel, target: str | None) -> str:
@@ -84,32 +88,48 @@ def distractors(truth: list[ActionLabel], doing: set[str], rng: random.Random, c
     return (pool + rest + extra)[:count]
 
 
-def question_for(person: dict, boxes: dict[int, list], category: str, rng: random.Random):
-    """One question (dict) about `person` (a frame's ground truth entry) in `category`, or None."""
-    name = refer(boxes, person["person_id"])
-    if name is None:
-        return None
-    acts = [a for a in person["actions"] if a["category"] == category]
-    if not acts or (category == POSE and acts[0]["name"] == "stand" and rng.random() < 0.5):
-        return None  # standing is most frames: keep only some of it
+def _category_actions(person: dict, category: str) -> list[ActionLabel]:
+    return sorted((BY_NAME[a["name"]] for a in person["actions"] if BY_NAME[a["name"]].category == category),
+                  key=lambda a: a.id)
+
+
+def _correct_text(labels: list[ActionLabel]) -> str:
+    return option_text(labels[0], None) if len(labels) == 1 else compound_text(labels[:2], [None, None])
+
+
+def answer_from_keyframe(expression: str, category: str, people: list[dict], min_gap: float = MIN_GAP):
+    """The correct option, re-derived from a keyframe's rows: (text, None), or (None, reason)."""
+    boxes = {p["person_id"]: p["box"] for p in people}
+    named = resolve(expression, boxes, min_gap)
+    if len(named) != 1:
+        return None, f"{expression!r} names {len(named)} people in this frame"
+    labels = _category_actions(next(p for p in people if p["person_id"] == named[0]), category)
+    if not labels:
+        return None, f"{expression} does nothing of the category {category!r} here"
+    return _correct_text(labels), None
+
+
+def question_for(person: dict, boxes: dict[int, list], category: str, rng: random.Random,
+                 min_gap: float = MIN_GAP):
+    """One question (dict) about `person` (a keyframe row group: person_id, box, action names)
+    in `category`, or None."""
+    name = refer(boxes, person["person_id"], min_gap)
+    labels = _category_actions(person, category)
+    if name is None or not labels or (labels[0].name == "stand" and rng.random() < 0.5):
+        return None  # unnamed, idle in this category, or standing (most frames: keep only some)
     doing = {a["name"] for a in person["actions"]}
-    targets = [refer(boxes, a["target"]) if a.get("target") is not None else None for a in acts]
-    if any(a.get("target") is not None and t is None for a, t in zip(acts, targets)):
-        return None  # the other person cannot be named unambiguously
-    labels = [BY_NAME[a["name"]] for a in acts]
     rule = "similarity map" if similar(labels[0]) else "same category"
+    correct = _correct_text(labels)
     if len(labels) == 1:
         others = distractors(labels, doing, rng)
-        correct = option_text(labels[0], targets[0])
-        options = [option_text(a, targets[0] or _someone_else(boxes, person["person_id"])) for a in others]
+        options = [option_text(a, None) for a in others]
         kind = "single"
     else:
-        labels, targets = labels[:2], targets[:2]
-        firsts = distractors([labels[0]], doing, rng, 2)
-        seconds = distractors([labels[1]], doing, rng, 2)
-        correct = compound_text(labels, targets)
-        options = [compound_text([firsts[0], labels[1]], targets), compound_text([labels[0], seconds[0]], targets),
-                   compound_text([firsts[1], seconds[1]], targets)]
+        labels = labels[:2]
+        firsts, seconds = distractors([labels[0]], doing, rng, 2), distractors([labels[1]], doing, rng, 2)
+        nobody = [None, None]
+        options = [compound_text([firsts[0], labels[1]], nobody), compound_text([labels[0], seconds[0]], nobody),
+                   compound_text([firsts[1], seconds[1]], nobody)]
         others = [firsts[0], seconds[0], firsts[1], seconds[1]]
         kind = "compound"
     if len(set(options + [correct])) < 4:
@@ -121,18 +141,13 @@ def question_for(person: dict, boxes: dict[int, list], category: str, rng: rando
             "distractor_rule": rule, "people_in_frame": sum(1 for b in boxes.values() if b is not None)}
 
 
-def _someone_else(boxes: dict[int, list], person: int) -> str | None:
-    others = [p for p, b in boxes.items() if b is not None and p != person]
-    return refer(boxes, others[0]) if others else None
-
-
-def questions_at(frame: dict, rng: random.Random) -> list[dict]:
+def questions_at(frame: dict, rng: random.Random, min_gap: float = MIN_GAP) -> list[dict]:
     """Every question one keyframe supports: per person and category."""
     boxes = {p["person_id"]: p["box"] for p in frame["people"]}
     out = []
     for person in frame["people"]:
         for category in CATEGORIES:
-            q = question_for(person, boxes, category, rng)
+            q = question_for(person, boxes, category, rng, min_gap)
             if q is not None:
                 out.append(q)
     return out
