@@ -15,7 +15,7 @@ from fragmentforge.evaluate.likelihood import score_rows, score_rows_by_text
 from fragmentforge.evaluate.model_io import batch_inputs, load_model
 from fragmentforge.models import families
 from fragmentforge.models.registry import Registry
-from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.models.twins import build_twin
 from fragmentforge.report import family_text
 from fragmentforge.training.runner import train_variant
 from tests.training_lab import TINY, TRAINING
@@ -58,7 +58,7 @@ def test_every_family_twin_trains_and_is_evaluated_on_the_sequences_it_trained_o
     import torch
 
     root = lab["root"]
-    build_tiny_qwen2vl(TINY, tmp_path / "registry" / family, family)
+    build_twin(TINY, tmp_path / "registry" / family, family)
     (entry,), problems = Registry(str(tmp_path / "registry")).scan()
     assert problems == [] and entry.model_type in families.family_for(entry.model_type).MODEL_TYPES
     path = tmp_path / "registry" / family
@@ -97,7 +97,7 @@ def test_every_family_twin_trains_and_is_evaluated_on_the_sequences_it_trained_o
 def test_llava_next_video_cannot_be_trained_on_videos_under_the_pins(lab, tmp_path):
     """Why its family lists frames only: LLaMA-Factory's plugin calls the video processor in a
     way transformers 5.6 refuses. When the pins move and this stops failing, add "video"."""
-    path = build_tiny_qwen2vl(TINY, tmp_path / "llava", "llava_next_video")
+    path = build_twin(TINY, tmp_path / "llava", "llava_next_video")
     with pytest.raises(TypeError, match="images"):
         llamafactory_inputs(path, as_video(lab["test_rows"][0]), lab["root"])
 

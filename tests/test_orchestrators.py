@@ -30,7 +30,7 @@ from dagster_project.definitions import build_definitions
 from dagster_project.launch import stale_selection
 from dagster_project.sensors import BASE_MODEL_TAG
 from fragmentforge.config import load_params
-from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.models.twins import build_twin
 from fragmentforge.results_db import sql
 from fragmentforge.tasks.checks import gate_checks
 from tests.dagster_ui import dagster_dev
@@ -184,7 +184,7 @@ def two_models(lived, tmp_path_factory):
     root, tmp_path = lived["root"], tmp_path_factory.mktemp("second_model")
     params = load_params(root / "params.yaml")
     # Another family's twin: the whole chain (sensor, training, evaluation, report, DVC) on InternVL.
-    built = build_tiny_qwen2vl(replace(params.models.tiny, name=SECOND, seed=11), tmp_path / SECOND, "internvl")
+    built = build_twin(replace(params.models.tiny, name=SECOND, seed=11), tmp_path / SECOND, "internvl")
     target = root / params.models.registry / SECOND
     env = {**lived["env"], "FRAGMENTFORGE_SENSOR_INTERVAL_S": "2"}
     log_path = tmp_path / "dagster_dev.log"

@@ -13,7 +13,7 @@ import pytest
 from fragmentforge.config import load_params
 from fragmentforge.models.grounding import KINDS, frame_questions, write_pool
 from fragmentforge.models.pretrain import PRETRAIN_RECORD, pretrain
-from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.models.twins import build_twin
 from tests.conftest import REPO
 
 PARAMS = load_params(REPO / "params.yaml")
@@ -73,7 +73,7 @@ def test_questions_follow_the_ground_truth():
 def test_pretraining_is_reproducible_bit_for_bit(tmp_path):
     def run(name):
         init = tmp_path / name / "init"
-        build_tiny_qwen2vl(SMALL, init)
+        build_twin(SMALL, init)
         out = tmp_path / name / "out"
         record = pretrain(SMALL, init, tmp_path / name / "work", out, time_limit_s=600)
         digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}

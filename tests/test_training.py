@@ -20,7 +20,7 @@ from fragmentforge.evaluate.likelihood import accuracy, score_rows
 from fragmentforge.evaluate.model_io import load_model, to_chat
 from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.models.registry import Registry
-from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.models.twins import build_twin
 from fragmentforge.results_db import record_training
 from fragmentforge.training.recipe import build_recipe
 from fragmentforge.training.runner import dataset_fingerprint, read_log, train_variant
@@ -29,13 +29,13 @@ from tests.training_lab import COUNT, PARAMS, TINY, TRAINING, train  # noqa: F40
 
 
 def test_tiny_model_builds_bit_for_bit_the_same(tmp_path, lab):
-    build_tiny_qwen2vl(TINY, tmp_path / "again" / "tiny")
+    build_twin(TINY, tmp_path / "again" / "tiny")
     (again,), _ = Registry(str(tmp_path / "again")).scan()
     assert again.content_hash == lab["entry"].content_hash
     assert lab["entry"].architecture == "Qwen2VLForConditionalGeneration" and lab["entry"].model_type == "qwen2_vl"
     assert 100_000 < lab["entry"].parameters < 1_000_000
     other = replace(TINY, seed=TINY.seed + 1)
-    build_tiny_qwen2vl(other, tmp_path / "other" / "tiny")
+    build_twin(other, tmp_path / "other" / "tiny")
     (changed,), _ = Registry(str(tmp_path / "other")).scan()
     assert changed.content_hash != lab["entry"].content_hash
 

@@ -9,7 +9,7 @@ import numpy as np
 from fragmentforge.config import load_params
 from fragmentforge.config.schema import VariantSpec
 from fragmentforge.models.registry import Registry
-from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.models.twins import build_twin
 from fragmentforge.training.runner import train_variant
 from tests.conftest import REPO
 from tests.counting_data import LETTERS, make_rows, preference_rows, with_answers, write_datasets
@@ -24,7 +24,7 @@ TRAINING = replace(PARAMS.training, variants=(COUNT,), batch_size=8, save_steps=
 def make_lab(tmp_path_factory):
     """A registry with the tiny model, counting datasets, and the trained counting adapter."""
     root = tmp_path_factory.mktemp("training")
-    build_tiny_qwen2vl(TINY, root / "registry" / "tiny")
+    build_twin(TINY, root / "registry" / "tiny")
     registry = Registry(str(root / "registry"))
     (entry,), problems = registry.scan()
     assert problems == []

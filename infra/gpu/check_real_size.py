@@ -66,7 +66,7 @@ def main(argv=None) -> dict:
     from fragmentforge.config import load_params
     from fragmentforge.config.schema import VariantSpec
     from fragmentforge.models.registry import Registry
-    from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+    from fragmentforge.models.twins import build_twin
     from fragmentforge.training.runner import train_variant
 
     params = load_params(ROOT / "params.yaml")
@@ -74,7 +74,7 @@ def main(argv=None) -> dict:
     spec = replace(tiny, **SHAPES[args.shape], pretrain=replace(tiny.pretrain, enabled=False))
     with tempfile.TemporaryDirectory(prefix="gpu-check-") as tmp:
         work = args.out or Path(tmp)
-        build_tiny_qwen2vl(spec, work / "registry" / args.shape)
+        build_twin(spec, work / "registry" / args.shape)
         entry = Registry(str(work / "registry")).describe(args.shape)
         side = int(spec.image_max_pixels ** 0.5)
         write_rows(work / "data", args.steps * args.batch, args.frames, side, seed=1)

@@ -24,7 +24,7 @@ import yaml
 from fragmentforge.config import load_params
 from fragmentforge.config.schema import VariantSpec
 from fragmentforge.models.registry import Registry
-from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.models.twins import build_twin
 from fragmentforge.training.runner import train_variant
 from tests.counting_data import make_rows, write_datasets
 
@@ -40,7 +40,7 @@ def main() -> None:
     cli = Path(sys.executable).with_name("llamafactory-cli")
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        build_tiny_qwen2vl(params.models.tiny, root / "registry" / "tiny")
+        build_twin(params.models.tiny, root / "registry" / "tiny")
         (entry,), _ = Registry(str(root / "registry")).scan()
         datasets = write_datasets(root, {"count_train": make_rows(root, "train", ROWS, seed=1)})
         ours, bare = [], []

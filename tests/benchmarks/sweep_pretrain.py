@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fragmentforge.config import load_params
 from fragmentforge.models.pretrain import pretrain
-from fragmentforge.models.tiny_qwen2vl import build_tiny_qwen2vl
+from fragmentforge.models.twins import build_twin
 
 # name -> (model changes, pretraining changes)
 ROWS = {
@@ -58,7 +58,7 @@ KINDS = ("colour", "shape", "position", "size", "presence", "count")
 def run(name: str, model: dict, recipe: dict, work: Path, base) -> list:
     spec = replace(base, **model, pretrain=replace(base.pretrain, **recipe))
     folder = work / name.replace(" ", "_").replace(",", "")
-    build_tiny_qwen2vl(spec, folder / "init")
+    build_twin(spec, folder / "init")
     started = time.time()
     record = pretrain(spec, folder / "init", folder / "work", folder / "out", time_limit_s=3600)
     held = record["held_out"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from fragmentforge.synthetic.people.vocabulary import BY_NAME
-from fragmentforge.tasks.finebench_questions import MIN_GAP, option_text, refer
+from fragmentforge.tasks.finebench_questions import MIN_GAP, refer
 
 
 class BoxSource(Protocol):
@@ -57,7 +57,7 @@ class GroundTruthCaptioner:
         parts = []
         for person in sorted(keyframe["people"], key=lambda p: (p["box"][0] + p["box"][2]) / 2):
             name = refer(boxes, person["person_id"], self.min_gap) or "a person"
-            doing = [option_text(BY_NAME[a["name"]], None).lower() for a in
+            doing = [BY_NAME[a["name"]].phrase for a in
                      sorted(person["actions"], key=lambda a: BY_NAME[a["name"]].id)]
             parts.append(f"{name} is {' and '.join(doing) if doing else 'in view'}")
         text = "; ".join(parts)

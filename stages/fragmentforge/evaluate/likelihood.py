@@ -101,7 +101,7 @@ def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequen
     `inputs_embeds` and their M-RoPE positions computed as the model itself would."""
     import torch
 
-    from fragmentforge.evaluate.model_io import append_replies, batch_inputs, open_rgb, reply_ids, to_chat
+    from fragmentforge.evaluate.model_io import append_replies, batch_inputs, reply_ids, row_images, to_chat
 
     processor, model = loaded.processor, loaded.model
     # Video rows, and families whose vision features this shortcut does not know how to reuse
@@ -111,7 +111,7 @@ def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequen
         return inputs["input_ids"], inputs
     prompts = [processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True, tokenize=False)
                for row in rows]
-    images = [[open_rgb(media_dir / p) for p in row.get("images") or ()] for row in rows]
+    images = [row_images(loaded, row, media_dir) for row in rows]
     flat = [image for row_images in images for image in row_images]
     vision = processor.image_processor(images=flat, return_tensors="pt") if flat else None
     grids = vision["image_grid_thw"] if vision is not None else torch.zeros((0, 3), dtype=torch.long)

@@ -98,8 +98,7 @@ def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, replies
     for row in rows:
         texts.append(processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True,
                                                    tokenize=False))
-        images.extend(within_bounds(open_rgb(media_dir / p), bounds["image_max_pixels"], bounds["image_min_pixels"])
-                      for p in row.get("images") or ())
+        images.extend(row_images(loaded, row, media_dir))
         for video in row.get("videos") or ():
             frames = video_frames(media_dir, video, multiple)
             videos.append([within_bounds(f, bounds["video_max_pixels"], bounds["video_min_pixels"]) for f in frames])
@@ -113,6 +112,13 @@ def batch_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, replies
         inputs = append_replies(inputs, [reply_ids(processor.tokenizer, r) for r in replies],
                                 processor.tokenizer.pad_token_id)
     return inputs.to(loaded.device)
+
+
+def row_images(loaded: LoadedModel, row: dict, media_dir: Path) -> list:
+    """A row's images, decoded and resized into the family's bounds as LLaMA-Factory resizes them."""
+    bounds = pixel_bounds(loaded.family)
+    return [within_bounds(open_rgb(media_dir / p), bounds["image_max_pixels"], bounds["image_min_pixels"])
+            for p in row.get("images") or ()]
 
 
 def reply_ids(tokenizer, reply: str) -> list[int]:

@@ -16,7 +16,7 @@ from fragmentforge.common import replace_dir
 from fragmentforge.config import Params
 from fragmentforge.models.registry import ModelEntry, Registry, RegistryProblem
 from fragmentforge.models.pretrain import pretrain
-from fragmentforge.models.tiny_qwen2vl import BUILD_RECORD, build_record, build_tiny_qwen2vl
+from fragmentforge.models.twins import BUILD_RECORD, build_record, build_twin
 
 HASH_CACHE = "registry_hashes.json"
 
@@ -45,12 +45,12 @@ def build_base_model(params: Params, root: Path) -> bool:
         if folder.exists():
             shutil.rmtree(folder)
     if spec.pretrain.enabled:
-        build_tiny_qwen2vl(spec, work / "init")
+        build_twin(spec, work / "init")
         pretrain(spec, work / "init", work, staging, params.training.time_limit_s)
         (staging / BUILD_RECORD).write_text((work / "init" / BUILD_RECORD).read_text())
         shutil.rmtree(work)
     else:
-        build_tiny_qwen2vl(spec, staging)
+        build_twin(spec, staging)
     if registry.is_s3:
         registry.upload(staging, spec.name)
         shutil.rmtree(staging)

@@ -66,14 +66,13 @@ def resolve(expression: str, boxes: dict[int, list], min_gap: float = MIN_GAP) -
     return [pid for pid in boxes if boxes[pid] is not None and refer(boxes, pid, min_gap) == expression]
 
 
-def option_text(action: ActionLabel, target: str | None) -> str:
-    text = action.phrase.format(other=target or "someone")
-    return text[0].upper() + text[1:]
+def option_text(action: ActionLabel) -> str:
+    return action.phrase[0].upper() + action.phrase[1:]
 
 
-def compound_text(actions: list[ActionLabel], targets: list[str | None]) -> str:
-    parts = [option_text(a, t) for a, t in zip(actions, targets)]
-    return parts[0] + " and " + parts[1][0].lower() + parts[1][1:]
+def compound_text(actions: list[ActionLabel]) -> str:
+    first, second = actions
+    return f"{option_text(first)} and {second.phrase}"
 
 
 def distractors(truth: list[ActionLabel], doing: set[str], rng: random.Random, count: int = 3) -> list[ActionLabel]:
@@ -94,7 +93,7 @@ def _category_actions(person: dict, category: str) -> list[ActionLabel]:
 
 
 def _correct_text(labels: list[ActionLabel]) -> str:
-    return option_text(labels[0], None) if len(labels) == 1 else compound_text(labels[:2], [None, None])
+    return option_text(labels[0]) if len(labels) == 1 else compound_text(labels[:2])
 
 
 def answer_from_keyframe(expression: str, category: str, people: list[dict], min_gap: float = MIN_GAP):
@@ -122,14 +121,13 @@ def question_for(person: dict, boxes: dict[int, list], category: str, rng: rando
     correct = _correct_text(labels)
     if len(labels) == 1:
         others = distractors(labels, doing, rng)
-        options = [option_text(a, None) for a in others]
+        options = [option_text(a) for a in others]
         kind = "single"
     else:
         labels = labels[:2]
         firsts, seconds = distractors([labels[0]], doing, rng, 2), distractors([labels[1]], doing, rng, 2)
-        nobody = [None, None]
-        options = [compound_text([firsts[0], labels[1]], nobody), compound_text([labels[0], seconds[0]], nobody),
-                   compound_text([firsts[1], seconds[1]], nobody)]
+        options = [compound_text([firsts[0], labels[1]]), compound_text([labels[0], seconds[0]]),
+                   compound_text([firsts[1], seconds[1]])]
         others = [firsts[0], seconds[0], firsts[1], seconds[1]]
         kind = "compound"
     if len(set(options + [correct])) < 4:

@@ -11,7 +11,7 @@ A family module declares:
   SHARED_VISION_SCORING (option scoring may reuse one question's vision features for
   all its options; checked against the plain path in tests/test_families.py), PIXEL_BOUNDS (per frame, LLaMA-Factory's names; default below), PROCESSOR_KWARGS
   (what the evaluator passes the processor so that it treats media as LLaMA-Factory's plugin
-  does) and `tiny`, the builder of its tiny twin (models/tiny_qwen2vl.py).
+  does) and `tiny`, the builder of its tiny twin (models/twins.py).
 A model whose type no family serves is refused with the reason, never trained with a guessed
 template.
 """

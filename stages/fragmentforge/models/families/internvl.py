@@ -1,7 +1,7 @@
 """InternVL, transformers' native port (InternVL3-hf and later): an InternViT tower whose features
 are pixel-shuffled 2x2 into one token, and a Qwen2 language model. LLaMA-Factory 0.9.5 trains it
 with the intern_vl template and plugin; a video is its frames, "Frame1: <img>...</img>" and so on."""
-from fragmentforge.models.tiny_qwen2vl import TURNS
+from fragmentforge.models.twins import TURNS
 
 MODEL_TYPES = ("internvl",)
 TEMPLATE = "intern_vl"
@@ -32,7 +32,7 @@ def tiny(tokenizer, spec):
     from transformers import (GotOcr2ImageProcessor, InternVLConfig, InternVLForConditionalGeneration,
                               InternVLProcessor, InternVLVideoProcessor)
 
-    from fragmentforge.models.tiny_qwen2vl import text_config
+    from fragmentforge.models.twins import text_config
 
     text = {**text_config(tokenizer, spec), "model_type": "qwen2"}
     text["rope_parameters"] = {k: v for k, v in text["rope_parameters"].items() if k != "mrope_section"}

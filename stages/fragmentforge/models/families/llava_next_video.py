@@ -32,7 +32,7 @@ def tiny(tokenizer, spec):
     from transformers import (LlavaNextImageProcessor, LlavaNextVideoConfig, LlavaNextVideoForConditionalGeneration,
                               LlavaNextVideoProcessor, LlavaNextVideoVideoProcessor)
 
-    from fragmentforge.models.tiny_qwen2vl import special_ids
+    from fragmentforge.models.twins import special_ids
 
     ids = special_ids(tokenizer)
     text = dict(model_type="llama", vocab_size=len(tokenizer), hidden_size=spec.hidden_size,

@@ -11,7 +11,7 @@ def tiny(tokenizer, spec):
     """(config, model class, processor) of the tiny twin built from `spec` (models.tiny)."""
     from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
 
-    from fragmentforge.models.tiny_qwen2vl import build_processor, media_token_ids, text_config
+    from fragmentforge.models.twins import build_processor, media_token_ids, text_config
 
     # One windowed block, then one with full attention; a window of 2x2 merged tokens (112 px).
     vision = dict(depth=max(2, spec.vision_depth), hidden_size=spec.vision_embed_dim,

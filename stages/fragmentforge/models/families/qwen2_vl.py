@@ -12,7 +12,7 @@ def tiny(tokenizer, spec):
     """(config, model class, processor) of the tiny twin built from `spec` (models.tiny)."""
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor
 
-    from fragmentforge.models.tiny_qwen2vl import build_processor, media_token_ids, text_config
+    from fragmentforge.models.twins import build_processor, media_token_ids, text_config
 
     vision = dict(depth=spec.vision_depth, embed_dim=spec.vision_embed_dim, hidden_size=spec.hidden_size,
                   num_heads=spec.vision_heads, mlp_ratio=2, patch_size=spec.patch_size,

@@ -3,7 +3,7 @@ into the first language layers) and interleaved M-RoPE. LLaMA-Factory 0.9.5 trai
 qwen3_vl_nothink template, which has no default system prompt."""
 from dataclasses import replace
 
-from fragmentforge.models.tiny_qwen2vl import TURNS as TWIN_CHAT_TEMPLATE  # Qwen's turns, no default system prompt
+from fragmentforge.models.twins import TURNS as TWIN_CHAT_TEMPLATE  # Qwen's turns, no default system prompt
 
 MODEL_TYPES = ("qwen3_vl",)
 TEMPLATE = "qwen3_vl_nothink"
@@ -21,7 +21,7 @@ def tiny(tokenizer, spec):
     """(config, model class, processor) of the tiny twin built from `spec` (models.tiny)."""
     from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration, Qwen3VLProcessor
 
-    from fragmentforge.models.tiny_qwen2vl import build_processor, media_token_ids, text_config
+    from fragmentforge.models.twins import build_processor, media_token_ids, text_config
 
     text = text_config(tokenizer, spec)
     text["head_dim"] = spec.hidden_size // spec.heads

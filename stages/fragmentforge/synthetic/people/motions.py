@@ -8,6 +8,7 @@ other person (or the direction of travel) lies in x.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from fragmentforge.synthetic.people.skeleton import Pose, blend
 
@@ -21,8 +22,6 @@ def _ease(tau: float) -> float:
 
 
 def _state(start: Pose, target: dict, tau: float) -> Pose:
-    from dataclasses import replace
-
     return blend(start, replace(start, **target), _ease(tau / RAMP))
 
 
@@ -57,8 +56,6 @@ def lie_down(start: Pose, tau: float, towards: float = 1.0, **_) -> Pose:
 
 
 def fall(start: Pose, tau: float, **_) -> Pose:
-    from dataclasses import replace
-
     h = start.height
     down = replace(start, **dict(UPRIGHT, roll=-math.copysign(math.pi / 2, start.facing), lift=-0.45 * h,
                                  l_shoulder=1.2, r_shoulder=1.0))
@@ -73,8 +70,6 @@ def jump(start: Pose, tau: float, **_) -> Pose:
 
 
 def walk(start: Pose, tau: float, towards: float = 1.0, frames: int = 12, speed: float = 0.6, **_) -> Pose:
-    from dataclasses import replace
-
     # `speed` heights a second over the segment; steps of about 6 frames
     pose = replace(start, facing=towards * abs(start.facing or 1.0))
     pose = pose.plus(x=towards * speed * start.height * tau * frames / 12)
@@ -82,8 +77,6 @@ def walk(start: Pose, tau: float, towards: float = 1.0, frames: int = 12, speed:
 
 
 def turn_around(start: Pose, tau: float, **_) -> Pose:
-    from dataclasses import replace
-
     return replace(start, facing=math.cos(math.pi * _ease(tau)) * start.facing)
 
 
@@ -104,8 +97,6 @@ def lower_a_leg(start: Pose, tau: float, side: str = "right", **_) -> Pose:
 
 
 def _limb(pose: Pose, joint: str, target: float, tau: float) -> Pose:
-    from dataclasses import replace
-
     value = getattr(pose, joint)
     return replace(pose, **{joint: value + (target - value) * _ease(tau)})
 
@@ -119,8 +110,6 @@ MOVEMENTS = {"stand": stand, "sit": sit, "crouch": crouch, "bend": bend, "lie do
 
 # Overlays: (pose, tau, towards) -> pose; arms and head only.
 def _arms(pose: Pose, shoulder: float, elbow: float, sides: str = "lr") -> Pose:
-    from dataclasses import replace
-
     out = {}
     for s in sides:
         out[f"{s}_shoulder"], out[f"{s}_elbow"] = shoulder, elbow

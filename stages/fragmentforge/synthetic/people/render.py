@@ -125,8 +125,7 @@ def keypoints_seen(sk: Skeleton, labels: np.ndarray, index: int) -> list[list[fl
 
 def person_box(labels: np.ndarray, index: int):
     """[x0, y0, x1, y1) of a person's visible pixels, or None when none is visible."""
-    low = 1 + index * PARTS_PER_PERSON
-    mask = (labels >= low) & (labels < low + PARTS_PER_PERSON)
+    mask = person_mask(labels, index)
     if not mask.any():
         return None
     rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 
-import numpy as np
 
 COCO_KEYPOINTS = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
                   "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee",
@@ -132,7 +131,3 @@ def build_skeleton(pose: Pose) -> Skeleton:
     hidden = frozenset({f"{far}_eye", f"{far}_ear"}) if abs(face_s) > 0.5 else frozenset()
     return Skeleton(joints=joints, head=head, head_r=r, near="right" if s > 0 else "left", face_hidden=hidden)
 
-
-def keypoint_array(skeleton: Skeleton) -> np.ndarray:
-    """(17, 2) in COCO's order."""
-    return np.array([skeleton.joints[name] for name in COCO_KEYPOINTS], dtype=float)

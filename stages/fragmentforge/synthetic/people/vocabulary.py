@@ -37,10 +37,10 @@ VOCABULARY = tuple(
         ("push an object", "pushing something"), ("pull an object", "pulling something"),
     ])
     + _labels(PERSON, 41, [
-        ("hand something to", "handing something to {other}"), ("hug", "hugging {other}"),
-        ("push a person", "pushing {other}"), ("point at", "pointing at {other}"), ("wave at", "waving at {other}"),
-        ("watch", "watching {other}"), ("approach", "walking towards {other}"),
-        ("walk away from", "walking away from {other}"),
+        ("hand something to", "handing something to someone"), ("hug", "hugging someone"),
+        ("push a person", "pushing someone"), ("point at", "pointing at someone"), ("wave at", "waving at someone"),
+        ("watch", "watching someone"), ("approach", "walking towards someone"),
+        ("walk away from", "walking away from someone"),
     ])
     + _labels(MICRO, 61, [
         ("nod", "nodding"), ("shake head", "shaking their head"), ("shrug", "shrugging"),

@@ -39,7 +39,8 @@ class Segment:
     end: int  # one past the last frame
     target: int | None = None  # the other person of an interaction
     towards: float = 1.0  # +1 / -1: the direction in x it moves or faces
-    side: str = "right"
+    side: str = "right"  # the arm or leg a raise/lower moves
+    mode: str = ""  # a walk's variant: "behind box" (pushing or pulling), "pushed" (shoved, no steps)
 
 
 @dataclass
@@ -56,8 +57,7 @@ class PersonPlan:
 class ThingPlan:
     thing: Thing
     holder: list[int | None]  # per frame: the person whose hands hold it, or None
-    grip: list[str]  # per frame: "both" or "right"
-    free: list[tuple[float, float]]  # per frame: where it is when nobody holds it
+    free: list[tuple[float, float]] | None  # per frame: where it is when nobody holds it
 
 
 def _windows(rng, n: int, parts: int) -> list[int]:
@@ -135,7 +135,7 @@ def plan_clip(rng, width: int, height: int, n_frames: int, scene: str | None = N
         if any(s.label == "sit" for s in person.movement):  # a seat to sit on, there all along
             seat = 0.245 * person.start.height
             stool = Thing("stool", STOOL, (person.start.x, person.start.y + 0.5 * person.start.height - seat / 2), seat)
-            things.append(ThingPlan(stool, [None] * n_frames, ["both"] * n_frames, [stool.centre] * n_frames))
+            things.append(ThingPlan(stool, [None] * n_frames, [stool.centre] * n_frames))
     return people, things
 
 
@@ -151,55 +151,40 @@ def _object(rng, person: PersonPlan, things: list, n: int, width: int, height: i
     thing = _new_thing(rng, 0.16 * h if scene not in ("push an object", "pull an object") else 0.3 * h)
     floor = (p0.x + f * 0.28 * h, p0.y + 0.5 * h - thing.size / 2)
     c = _windows(rng, n, 3)
-    holder: list = [None] * n
-    grip = ["both"] * n
-    free = [floor] * n
+    me = person.index
+    holder: list = [me] * n
+    free: list | None = [floor] * n
+    person.movement = [Segment("stand", 0, n)]
     if scene in ("pick up", "put down"):
         person.movement = [Segment("stand", c[0], c[1]), Segment("bend", c[1], c[2]), Segment("stand", c[2], c[3])]
-        person.overlays = [Segment(scene, c[1], c[2])]
-        grasp = (c[1] + c[2]) // 2
-        holding = range(grasp, n) if scene == "pick up" else range(0, grasp)
-        rest = "hold" if scene == "pick up" else None
-        if rest:
-            person.overlays.append(Segment("hold", c[2], n))
+        grasp = (c[1] + c[2]) // 2  # the hands reach the floor halfway through
+        if scene == "pick up":
+            person.overlays = [Segment(scene, c[1], c[2]), Segment("hold", c[2], n)]
+            holder = [me if i >= grasp else None for i in range(n)]
         else:
-            person.overlays.insert(0, Segment("hold", 0, c[1]))
-        for i in holding:
-            holder[i] = person.index
-        for i in range(n):
-            grip[i] = "right" if any(s.label == "hold" and s.start <= i < s.end for s in person.overlays) else "both"
+            person.overlays = [Segment("hold", 0, c[1]), Segment(scene, c[1], c[2])]
+            holder = [me if i < grasp else None for i in range(n)]
     elif scene == "carry":
         person.movement = [Segment("stand", c[0], c[1]), Segment("walk", c[1], c[2], towards=f),
                            Segment("stand", c[2], c[3])]
         person.overlays = [Segment("hold", 0, c[1]), Segment("carry", c[1], c[2]), Segment("hold", c[2], n)]
-        holder = [person.index] * n
-        grip = ["both" if c[1] <= i < c[2] else "right" for i in range(n)]
-    elif scene in ("lift", "hold"):
-        person.movement = [Segment("stand", 0, n)]
-        person.overlays = ([Segment("carry", 0, c[1]), Segment("lift", c[1], c[2])] if scene == "lift"
-                           else [Segment("hold", c[1], c[2])])
-        holder = [person.index if (scene == "lift" and i < c[2]) or c[1] <= i < c[2] else None for i in range(n)]
-        if scene == "lift":
-            person.movement = [Segment("stand", 0, n)]
-            person.overlays.append(Segment("hold", c[2], n))
-            holder = [person.index] * n
-            grip = ["right" if i >= c[2] else "both" for i in range(n)]
-        else:
-            grip = ["right"] * n
+    elif scene == "lift":
+        person.overlays = [Segment("carry", 0, c[1]), Segment("lift", c[1], c[2]), Segment("hold", c[2], n)]
+    elif scene == "hold":
+        person.overlays = [Segment("hold", 0, n)]
     elif scene == "throw":
-        person.movement = [Segment("stand", 0, n)]
         person.overlays = [Segment("hold", 0, c[1]), Segment("throw", c[1], c[2])]
         release = c[1] + (c[2] - c[1]) * 2 // 3
-        holder = [person.index if i < release else None for i in range(n)]
-        grip = ["right"] * n
-        free = [None] * n  # set after the poses are known: a throw's flight starts from the hand
-    else:  # push or pull an object: the person walks and the box slides along with them
+        holder = [me if i < release else None for i in range(n)]
+        free = [None] * n  # set once the poses are known: the flight starts from the hand
+    else:  # push or pull an object: the person walks and the box slides along in front
         towards = f if scene == "push an object" else -f
-        person.movement = [Segment("stand", c[0], c[1]), Segment("walk", c[1], c[2], towards=towards, side="push"),
+        person.movement = [Segment("stand", c[0], c[1]),
+                           Segment("walk", c[1], c[2], towards=towards, mode="behind box"),
                            Segment("stand", c[2], c[3])]
         person.overlays = [Segment(scene, c[1], c[2])]
-        free = None  # follows the person: computed from the poses
-    things.append(ThingPlan(thing, holder, grip, free))
+        holder, free = [None] * n, None  # follows the person: computed from the poses
+    things.append(ThingPlan(thing, holder, free))
 
 
 def _pair(rng, people: list[PersonPlan], things: list, n: int, scene: str | None) -> None:
@@ -240,9 +225,9 @@ def _pair(rng, people: list[PersonPlan], things: list, n: int, scene: str | None
         pa.overlays = [Segment("hold", 0, c[1]), Segment(scene, c[1], c[2], target=b, towards=to_b)]
         pb.overlays = [Segment("hold", c[2], n)]
         holder = [a if i < handover else b for i in range(n)]
-        things.append(ThingPlan(thing, holder, ["right"] * n, [None] * n))
+        things.append(ThingPlan(thing, holder, [None] * n))
     if scene == "push a person":
-        pb.movement = [Segment("stand", 0, c[1]), Segment("walk", c[1], c[2], towards=to_b, side="pushed"),
+        pb.movement = [Segment("stand", 0, c[1]), Segment("walk", c[1], c[2], towards=to_b, mode="pushed"),
                        Segment("stand", c[2], n)]
 
 
@@ -254,13 +239,12 @@ def run_movements(person: PersonPlan, n: int, fps: int) -> list[Pose]:
         frames = seg.end - seg.start
         for i in range(seg.start, seg.end):
             tau = (i - seg.start) / max(1, frames - 1)
-            kwargs = dict(towards=seg.towards, frames=frames * 12 / fps, side=seg.side if seg.side in ("left", "right")
-                          else "right")
-            if seg.side == "pushed":  # carried backwards by a push: no steps
+            kwargs = dict(towards=seg.towards, frames=frames * 12 / fps, side=seg.side)
+            if seg.mode == "pushed":  # carried backwards by a push: no steps
                 poses[i] = base.plus(x=seg.towards * 0.25 * base.height * math.sin(math.pi / 2 * tau))
                 continue
             poses[i] = MOVEMENTS[seg.label](base, tau, **kwargs)
-            if seg.side == "push":  # a walk behind or in front of a box keeps facing the box
+            if seg.mode == "behind box":  # pushing or pulling: slower, still facing the box
                 poses[i] = replace(poses[i], facing=person.start.facing, x=base.x + (poses[i].x - base.x) * 0.6)
         if frames:
             end = poses[seg.end - 1]
@@ -282,6 +266,14 @@ def apply_overlays(person: PersonPlan, poses: list[Pose], fps: int) -> list[Pose
                 out[i] = replace(out[i], facing=math.copysign(max(0.5, abs(out[i].facing)), seg.towards)
                                  if seg.label != "watch" else out[i].facing)
     return out
+
+
+ONE_HANDED = ("hold", "throw", "hand something to")  # the object is in the right hand; else in both
+
+
+def _grip(person: PersonPlan, i: int) -> str:
+    one = any(s.label in ONE_HANDED and s.start <= i < s.end for s in person.overlays)
+    return "right" if one else "both"
 
 
 def _hands(pose: Pose, grip: str) -> tuple[float, float]:
@@ -329,7 +321,7 @@ def people_clip(clip_id: str, rng: np.random.Generator, width: int, height: int,
             skeletons[k] = draw_person(frame, labels, xs, ys, poses[k][i], people[k].look, k)
             for t, plan in enumerate(things):
                 if plan.holder[i] == k:
-                    centre = _hands(poses[k][i], plan.grip[i])
+                    centre = _hands(poses[k][i], _grip(people[k], i))
                     draw_thing(frame, labels, xs, ys, replace(plan.thing, centre=centre), t)
                     placed.append((t, centre, k))
         frames.append(frame)
@@ -368,7 +360,7 @@ def _place_free_things(things: list[ThingPlan], people: list[PersonPlan], poses:
         if any(c is None for c in plan.free):
             last = max((i for i in range(n) if plan.holder[i] is not None), default=0)
             holder = plan.holder[last]
-            start = _hands(poses[holder][last], plan.grip[last]) if holder is not None else (0.0, 0.0)
+            start = _hands(poses[holder][last], _grip(people[holder], last)) if holder is not None else (0.0, 0.0)
             direction = math.copysign(1.0, poses[holder][last].facing) if holder is not None else 1.0
             free = []
             for i in range(n):

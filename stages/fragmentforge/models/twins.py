@@ -1,6 +1,8 @@
-"""The embedded default base model: a tiny Qwen2-VL built from a config, with no downloads.
+"""Tiny twins built from a config, with no downloads: the embedded default base model (a tiny
+Qwen2-VL) and every model family's twin (models/families/<family>.py defines its `tiny`).
 
-Everything is seeded, so the saved folder is bit-for-bit the same on every machine: the
+They share a byte-level BPE tokenizer, an M-RoPE language model config (`text_config`) and
+Qwen's chat turns; a family adds its own media tokens and processor. Everything is seeded, so the saved folder is bit-for-bit the same on every machine: the
 byte-level BPE tokenizer is trained here on a small corpus with Qwen's special tokens
 first, the weights are drawn from a seeded generator, and the processor (image + video)
 and the chat template are assembled locally.
@@ -112,7 +114,7 @@ def media_token_ids(tokenizer) -> dict[str, int]:
 BUILD_RECORD = "fragmentforge_build.json"
 
 
-def build_tiny_qwen2vl(spec: TinyModelParams, out: Path, family: str = "qwen2_vl") -> Path:
+def build_twin(spec: TinyModelParams, out: Path, family: str = "qwen2_vl") -> Path:
     """Write the model folder (config, safetensors, tokenizer, processor) to `out`: the tiny twin
     of `family`, a module in fragmentforge/models/families whose `tiny(tokenizer, spec)` gives
     (config, model class, processor) and whose optional TWIN_TOKENS names its media tokens."""
