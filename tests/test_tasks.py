@@ -56,7 +56,7 @@ def frame_index(path: str) -> int:
 def test_every_task_is_generated_for_both_splits(built):
     qa = records(built)
     assert set(qa.task) == {"counting", "consistency", "localization", "disorder", "rearrangement", "action",
-                            "effect", "speed"}
+                            "effect", "speed", "finebench"}
     assert set(qa.split) == {"train", "test"}
     assert qa.qa_id.is_unique
     assert (qa.groupby("video_id").split.nunique() == 1).all()  # split by video, never by question
@@ -224,6 +224,32 @@ def corrupt(records_list: list) -> list:
     out[leak]["split"] = "train"
     out[1]["frames"] = list(out[1]["frames"][:-1]) + ["data/frames/missing/p000000.jpg"]
     return out
+
+
+def test_people_clips_get_fragment_tasks_and_finebench_questions_on_their_keyframe_windows(built):
+    from fragmentforge.tasks.validate import RecordMedia
+    from fragmentforge.tasks.generators import finebench
+
+    qa = records(built)
+    manifest = pq.read_table(built / "data" / "raw" / "manifest.parquet").to_pylist()
+    people = {m["video_id"] for m in manifest if m["source"] == "people" and m["status"] == "ok"}
+    assert len(people) == 6
+    tasks = set(qa[qa.video_id.isin(people)].task)
+    assert {"counting", "disorder", "rearrangement", "speed", "finebench"} <= tasks  # SF²T runs on people too
+    assert not {"action", "effect", "localization"} & tasks  # no class template, effect or object track
+    fine = qa[qa.task == "finebench"]
+    assert set(fine.split) == {"train", "test"} and set(fine.video_id) <= people
+    windows = {(r["video_id"], r["set_id"]): r for r in pq.read_table(
+        built / "data" / "frames" / "keyframes.parquet").to_pylist() if r["mode"] == "label"}
+    media = RecordMedia(built, built / "data" / "raw" / "manifest.parquet")
+    for r in fine.itertuples():
+        meta = json.loads(r.meta)
+        window = windows[(r.video_id, meta["set_id"])]
+        assert list(r.frames) == window["frame_paths"]
+        assert abs(window["timestamps"][2] - meta["second"]) <= 0.5 / media.fps(r.video_id)
+        assert finebench.check(r, media) is True
+    report = json.loads((built / "data" / "validation" / "tasks_gate.json").read_text())
+    assert report["checks"]["finebench_answers"] is True
 
 
 def test_gate_fails_on_bad_records_and_dagster_skips_the_export(built, monkeypatch):

@@ -1,4 +1,5 @@
-"""Node `keyframe_sets`: speed variants and motion-guided keyframe sets for every ok video.
+"""Node `keyframe_sets`: speed variants and motion-guided keyframe sets for every ok video, and a
+window of frames around each labelled keyframe second (mode `label`, for AVA-labelled videos).
 
 Output (paths.frames_dir): <video_id>/p<2 x position>.jpg (each frame once),
 keyframes.parquet (one row per set) and status.parquet (one row per video).
@@ -43,6 +44,14 @@ class KeyframeResult:
     sets_per_n: dict[int, int]
 
 
+def labelled_seconds(root: Path, video: dict) -> tuple[float, ...]:
+    """The keyframe seconds of a video labelled in AVA's format (its ground truth's `keyframes`)."""
+    if not video.get("ground_truth"):
+        return ()
+    truth = json.loads((root / video["ground_truth"]).read_text())
+    return tuple(k["second"] for k in truth.get("keyframes", ()))
+
+
 def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, frames_dir: Path,
                           progress: bool = False) -> KeyframeResult:
     root, frames_dir = Path(root), Path(frames_dir)
@@ -52,7 +61,7 @@ def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, fra
     frames_ref = project_relative(frames_dir, root)
     jobs = [KeyframeJob(video_id=v["video_id"], path=str(root / v["path"]), width=v["width"], height=v["height"],
                         fps=v["fps"], decoder=v["decoder"], frames_dir=str(staging), frames_ref=frames_ref,
-                        params=params) for v in videos]
+                        params=params, label_seconds=labelled_seconds(root, v)) for v in videos]
     rows, statuses = [], []
     outcomes = map_isolated(extract_keyframes, jobs, params.workers, params.time_limit_s)
     for index, outcome in tqdm(outcomes, total=len(jobs), desc="keyframes", disable=not progress):

@@ -21,7 +21,7 @@ GATE_REPORT = "tasks_gate.json"
 LLAMAFACTORY = "llamafactory"
 # adapters_dir/<base>/<variant>, eval_dir/<base>/<variant>, reports_dir/<base>
 TRAINING_RECORD = "training.json"
-RUN, PREDICTIONS = "run.json", "predictions.parquet"
+RUN, PREDICTIONS, FINEAGENT = "run.json", "predictions.parquet", "fineagent.parquet"
 CHART, REPORT_MD, REPORT_HTML = "chart.png", "report.md", "report.html"
 # metrics_dir/<base>: what `dvc metrics` and `dvc plots` read
 TRAINING_METRICS, EVALUATION_METRICS = "training.json", "evaluation.json"

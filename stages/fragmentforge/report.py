@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
+from fragmentforge.evaluate import finebench_report as fbr
 from fragmentforge.evaluate import report_tables as rt
 from fragmentforge.evaluate.identity import benchmark, params_hash
 from fragmentforge.layout import CHART, REPORT_HTML, REPORT_MD, layout
@@ -334,6 +335,7 @@ def build_report(params: Params, root: Path, base: str) -> dict:
         summary["findings"] = sentences
         doc.heading("Every variant against Base and against its parent (paired by question, 95% CI by video)")
         doc.table(*comparison(conn, cols, models, runs, metrics, ev))
+        summary["finebench"] = fbr.write_section(doc, conn, models, runs, ev)
         collapse_section(doc, params, root, base, cols, models, runs, metrics)
         pretraining_section(doc, params, root, base)
         doc.heading(f"Regression against the previous base model{f' ({previous})' if previous else ''}")

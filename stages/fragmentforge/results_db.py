@@ -78,13 +78,24 @@ def locked_connection(db_path: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[dict]) -> None:
-    """Replace one run's rows in runs, predictions and metrics, in one transaction."""
+def load_finebench(conn, qa_path: Path) -> None:
+    """The benchmark's FineBench questions and the views over their answers (finebench_answers,
+    finebench_breakdown)."""
+    conn.execute(sql("create_evaluation"))
+    conn.execute(sql("create_fineagent"))
+    conn.execute(sql("load_finebench_questions"), {"qa_path": str(qa_path)})
+    conn.execute(sql("create_finebench_views"))
+
+
+def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[dict], assisted=None) -> None:
+    """Replace one run's rows in runs, predictions, metrics and fineagent_predictions (`assisted`:
+    an Arrow table of its FineAgent predictions), in one transaction."""
     import pyarrow as pa
 
     conn.execute(sql("create_evaluation"))
+    conn.execute(sql("create_fineagent"))
     conn.execute("BEGIN TRANSACTION")
-    for table in ("runs", "predictions", "metrics"):
+    for table in ("runs", "predictions", "metrics", "fineagent_predictions"):
         conn.execute(sql(f"delete_{table}"), {"run_id": run["run_id"]})
     conn.execute(sql("insert_run"), {"family": None, **run})  # runs written before the family was recorded
     if predictions:
@@ -92,6 +103,10 @@ def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[di
         conn.register("predictions_batch", batch)
         conn.execute(sql("insert_predictions"))
         conn.unregister("predictions_batch")
+    if assisted is not None and assisted.num_rows:
+        conn.register("fineagent_batch", assisted)
+        conn.execute(sql("insert_fineagent_predictions"))
+        conn.unregister("fineagent_batch")
     # runs written before the collapse check and the answer prior
     spread = {"top_letter": None, "top_share": None, "entropy_bits": None, "answer_prior": None}
     for metric in metrics:

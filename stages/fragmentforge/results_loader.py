@@ -11,8 +11,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from fragmentforge.config import Params
-from fragmentforge.layout import PREDICTIONS, layout
-from fragmentforge.results_db import load_manifest, record_evaluation, record_task_validation, record_training
+from fragmentforge.layout import FINEAGENT, PREDICTIONS, layout
+from fragmentforge.results_db import (load_finebench, load_manifest, record_evaluation, record_task_validation,
+                                      record_training)
 from fragmentforge.variants import evaluation_runs, training_records
 
 
@@ -27,6 +28,10 @@ def load_base_results(conn, params: Params, root: Path, base: str) -> dict[str, 
         record_training(conn, record, log)
     runs = evaluation_runs(params, root, base)
     for summary in runs:
-        rows = pq.read_table(where.evaluation(base, summary["run"]["variant"]) / PREDICTIONS).to_pylist()
-        record_evaluation(conn, summary["run"], rows, summary["metrics"])
+        folder = where.evaluation(base, summary["run"]["variant"])
+        rows = pq.read_table(folder / PREDICTIONS).to_pylist()
+        assisted = pq.read_table(folder / FINEAGENT) if (folder / FINEAGENT).is_file() else None
+        record_evaluation(conn, summary["run"], rows, summary["metrics"], assisted)
+    if where.qa.is_file():
+        load_finebench(conn, where.qa)
     return {"training_runs": len(trainings), "evaluation_runs": len(runs)}

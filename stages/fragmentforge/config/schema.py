@@ -137,6 +137,10 @@ class KeyframeParams:
     jpeg_quality: int = check_default(90, lambda v: 1 <= v <= 100, "must be in [1, 100]")
     slow_interpolation: Literal["blend", "flow"] = "blend"
     window_stride: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    # Around each labelled keyframe second (AVA ground truth): this many frames of the normal
+    # stream, `label_window_stride` apart, centred on the keyframe (FineBench's windowed mode).
+    label_window: int = check_default(5, lambda v: 1 <= v <= 32 and v % 2 == 1, "must be odd, in [1, 31]")
+    label_window_stride: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
     seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
     time_limit_s: float = check_default(300.0, lambda v: v > 0, "must be > 0")
     workers: int = check_default(2, lambda v: 1 <= v <= 256, "must be in [1, 256]")
@@ -328,6 +332,10 @@ class EvaluationParams:
     external_time_limit_s: float = check_default(120.0, lambda v: v > 0, "must be > 0")  # per video's sampling
     # the collapse check: a task where one letter takes at least this share of the predictions
     collapse_share: float = check_default(0.8, lambda v: 0 < v <= 1, "must be in (0, 1]")
+    # FineAgent (evaluate/fineagent.py): the helper settings each model is also run with on the
+    # FineBench questions, at inference only; () = none
+    fineagent: tuple[Literal["localizer", "descriptor", "localizer+descriptor"], ...] = (
+        "localizer", "descriptor", "localizer+descriptor")
 
 
 @dataclass(frozen=True)

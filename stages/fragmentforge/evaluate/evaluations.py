@@ -1,8 +1,8 @@
 """Node `evaluations`: the benchmark (test-split QA records) for each base model and each of its variants.
 
-Output: <paths.eval_dir>/<base>/<variant>/predictions.parquet and run.json (the report step
-loads them into the results database's runs, predictions and metrics tables). Variant "base" is the model
-without an adapter. A run whose id (base, adapter, data, params, code hashes) is
+Output: <paths.eval_dir>/<base>/<variant>/predictions.parquet, fineagent.parquet (the FineBench
+questions again under each FineAgent helper setting, evaluation.fineagent) and run.json (the report
+step loads them into the results database). Variant "base" is the model without an adapter. A run whose id (base, adapter, data, params, code hashes) is
 unchanged is not evaluated again.
 """
 from __future__ import annotations
@@ -19,10 +19,12 @@ from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.common import replace_dir, write_json_atomic
 from fragmentforge.config import Params
 from fragmentforge.dvc_metrics import write_evaluation_metrics
+from fragmentforge.evaluate.fineagent import TASK as FINEBENCH
+from fragmentforge.evaluate.fineagent import helper_questions
 from fragmentforge.evaluate.identity import benchmark, now, run_record
 from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
-from fragmentforge.layout import PREDICTIONS, RUN, layout
+from fragmentforge.layout import FINEAGENT, PREDICTIONS, RUN, layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.models.families import family_name
 from fragmentforge.variants import adapter_hash, mean_task_accuracy, trained
@@ -35,6 +37,7 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
     base_path = registry.local_copy(entry, where.dir("model_cache_dir"))
     questions, dataset_hash = benchmark(params, root)
     device = pick_device(params.evaluation.device)
+    helped = helper_questions(questions, video_truths(where.manifest, root, questions), params.evaluation.fineagent)
     summaries = []
     models = trained(params, root, base_name)
     remove_stale(where.dir("eval_dir") / base_name, {variant for variant, _ in models})
@@ -48,11 +51,14 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
         clock = time.perf_counter()
         loaded = load_model(base_path, adapter, device)
         predictions = [dict(p, run_id=run["run_id"]) for p in predict(loaded, questions, params.evaluation, root)]
+        assisted = [dict(p, run_id=run["run_id"], helpers=h) for (h, _), p in
+                    zip(helped, predict(loaded, [q for _, q in helped], params.evaluation, root))]
         del loaded
         run["ended_at"] = now()
         staging = out.with_name(out.name + ".staging")
         staging.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(predictions), staging / PREDICTIONS)
+        pq.write_table(pa.Table.from_pylist(assisted, schema=FINEAGENT_SCHEMA), staging / FINEAGENT)
         summary = {"run": run, "metrics": metric_rows(run["run_id"], questions, predictions, params.evaluation),
                    "seconds": time.perf_counter() - clock}
         write_json_atomic(staging / RUN, summary)
@@ -60,6 +66,22 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
         summaries.append(summary)
     write_evaluation_metrics(params, root, base_name)
     return summaries
+
+
+FINEAGENT_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("qa_id", pa.string()), ("helpers", pa.string()), ("video_id", pa.string()),
+    ("answer", pa.string()), ("prediction", pa.string()), ("correct", pa.bool_()), ("option_scores", pa.string()),
+    ("parse_status", pa.string()), ("reply", pa.string())])
+
+
+def video_truths(manifest: Path, root: Path, questions: list) -> dict[str, dict]:
+    """The ground truth of every video the FineBench questions show (FineAgent's annotation-based helpers)."""
+    wanted = {q.video_id for q in questions if q.task == FINEBENCH}
+    if not wanted:
+        return {}
+    rows = pq.read_table(manifest, columns=["video_id", "status", "ground_truth"]).to_pylist()
+    return {r["video_id"]: json.loads((root / r["ground_truth"]).read_text()) for r in rows
+            if r["status"] == "ok" and r["video_id"] in wanted and r["ground_truth"]}
 
 
 def remove_stale(folder: Path, current: set[str]) -> None:

@@ -1,21 +1,27 @@
 """FineAgent (FineBench §4) at inference: context added to a question before the model sees it.
 
-- The Localizer adds the referred person's box. Boxes come from a `BoxSource`: the
-  annotations here (`AnnotationBoxes`), or a detector behind the same method.
+- The Localizer adds the referred person's box. Boxes come from a `BoxSource`, which is given
+  the referring expression as a grounding model would be: the annotations here
+  (`AnnotationBoxes`), or a detector behind the same method.
 - The Descriptor adds a caption of the frame from a `Captioner`. Until the teacher interface
   exists (issue 18), the synthetic worlds use `GroundTruthCaptioner`, which writes the caption
   from the annotations and says so in `label_source`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from fragmentforge.synthetic.people.vocabulary import BY_NAME
-from fragmentforge.tasks.finebench_questions import MIN_GAP, refer
+from fragmentforge.tasks.finebench_questions import MIN_GAP_NORMALISED, parse_question, refer, resolve
+
+TASK = "finebench"
+HELPERS = ("localizer", "descriptor", "localizer+descriptor")
+NONE = "none"  # the plain run's FineBench predictions
 
 
 class BoxSource(Protocol):
-    def box(self, video_id: str, second: float, person_id: int) -> list[float] | None: ...
+    def box(self, video_id: str, second: float, expression: str) -> list[float] | None: ...
 
 
 class Captioner(Protocol):
@@ -30,15 +36,19 @@ def _keyframe(truths: dict, video_id: str, second: float) -> dict | None:
 
 
 class AnnotationBoxes:
-    """Boxes from AVA-format ground truth (sources/ava.py's per-video keyframes)."""
+    """Boxes from AVA-format ground truth (sources/ava.py's per-video keyframes): the one person
+    the expression names there, or None."""
 
-    def __init__(self, truths: dict[str, dict]):
-        self.truths = truths
+    def __init__(self, truths: dict[str, dict], min_gap: float = MIN_GAP_NORMALISED):
+        self.truths, self.min_gap = truths, min_gap
 
-    def box(self, video_id: str, second: float, person_id: int) -> list[float] | None:
+    def box(self, video_id: str, second: float, expression: str) -> list[float] | None:
         keyframe = _keyframe(self.truths, video_id, second)
-        person = next((p for p in keyframe["people"] if p["person_id"] == person_id), None) if keyframe else None
-        return person["box"] if person else None
+        if keyframe is None:
+            return None
+        boxes = {p["person_id"]: p["box"] for p in keyframe["people"]}
+        named = resolve(expression, boxes, self.min_gap)
+        return boxes[named[0]] if len(named) == 1 else None
 
 
 class GroundTruthCaptioner:
@@ -46,7 +56,7 @@ class GroundTruthCaptioner:
 
     label_source = "ground_truth"
 
-    def __init__(self, truths: dict[str, dict], min_gap: float = MIN_GAP):
+    def __init__(self, truths: dict[str, dict], min_gap: float = MIN_GAP_NORMALISED):
         self.truths, self.min_gap = truths, min_gap
 
     def caption(self, video_id: str, second: float) -> str | None:
@@ -69,7 +79,7 @@ def localized(question: str, expression: str, box: list[float] | None) -> str:
     if box is None:
         return question
     x1, y1, x2, y2 = (f"{v:.2f}" for v in box)
-    return (f"{expression[0].upper() + expression[1:]} is inside the box from ({x1}, {y1}) to ({x2}, {y2}), "
+    return (f"In the middle frame, {expression} is inside the box from ({x1}, {y1}) to ({x2}, {y2}), "
             f"in fractions of the frame's width and height.\n{question}")
 
 
@@ -79,3 +89,24 @@ def described(question: str, caption: str | None, label_source: str) -> str:
         return question
     origin = "written from the annotations, not by a model" if label_source == "ground_truth" else label_source
     return f"Frame description ({origin}): {caption}\n{question}"
+
+
+def helped(question, helpers: str, boxes: BoxSource, captioner: Captioner):
+    """The FineBench question (evaluate.questions.Question) with `helpers`' context put before
+    its text in the prompt; the frames, options and answer stay as they are."""
+    parsed = parse_question(question.question)
+    second = question.meta.get("second")
+    text = question.question
+    if "descriptor" in helpers:
+        text = described(text, captioner.caption(question.video_id, second), captioner.label_source)
+    if "localizer" in helpers and parsed is not None:
+        text = localized(text, parsed[1], boxes.box(question.video_id, second, parsed[1]))
+    user, *rest = question.row["messages"]
+    content = user["content"].replace(question.question, text, 1)
+    return replace(question, question=text, row={**question.row, "messages": [{**user, "content": content}, *rest]})
+
+
+def helper_questions(questions: list, truths: dict[str, dict], settings: tuple[str, ...]) -> list[tuple[str, object]]:
+    """(helpers, question) for every FineBench question under every helper setting."""
+    boxes, captioner = AnnotationBoxes(truths), GroundTruthCaptioner(truths)
+    return [(h, helped(q, h, boxes, captioner)) for h in settings for q in questions if q.task == TASK]

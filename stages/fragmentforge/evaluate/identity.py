@@ -22,9 +22,9 @@ from fragmentforge import lineage
 from fragmentforge.layout import PROJECT_ROOT
 
 PREDICTION_PARAMS = ("scoring", "likelihood_target", "max_new_tokens", "bootstrap_resamples", "seed",
-                     "max_questions")
+                     "max_questions", "fineagent")
 PREDICTION_CODE = ("fragmentforge.evaluate.runner", "fragmentforge.evaluate.questions",
-                   "fragmentforge.evaluate.model_io")
+                   "fragmentforge.evaluate.model_io", "fragmentforge.evaluate.fineagent")
 EXTERNAL_CODE = PREDICTION_CODE + ("fragmentforge.evaluate.external",)  # and its frame sampler
 
 

@@ -97,11 +97,11 @@ def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, b
 def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequences: list[tuple[int, str]]):
     """(token ids, model inputs) for (row index, reply) sequences, left-padded. For a family with
     SHARED_VISION_SCORING (Qwen2-VL's features and M-RoPE), the rows' frames run through the
-    processor and the vision tower once: the sequences get the visual embeddings as
+    processor and the vision tower once per run (image_features caches them): the sequences get the visual embeddings as
     `inputs_embeds` and their M-RoPE positions computed as the model itself would."""
     import torch
 
-    from fragmentforge.evaluate.model_io import append_replies, batch_inputs, reply_ids, row_images, to_chat
+    from fragmentforge.evaluate.model_io import append_replies, batch_inputs, reply_ids, to_chat
 
     processor, model = loaded.processor, loaded.model
     # Video rows, and families whose vision features this shortcut does not know how to reuse
@@ -111,16 +111,13 @@ def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequen
         return inputs["input_ids"], inputs
     prompts = [processor.apply_chat_template(to_chat(user_turn(row)), add_generation_prompt=True, tokenize=False)
                for row in rows]
-    images = [row_images(loaded, row, media_dir) for row in rows]
-    flat = [image for row_images in images for image in row_images]
-    vision = processor.image_processor(images=flat, return_tensors="pt") if flat else None
-    grids = vision["image_grid_thw"] if vision is not None else torch.zeros((0, 3), dtype=torch.long)
+    paths = [list(row.get("images") or ()) for row in rows]
+    encoded_images = image_features(loaded, [p for row_paths in paths for p in row_paths], media_dir)
     merge = processor.image_processor.merge_size ** 2
-    first = [sum(len(x) for x in images[:r]) for r in range(len(rows))]
     expanded = []
     for r, prompt in enumerate(prompts):  # one image token per visual embedding, as the processor does
-        for k in range(len(images[r])):
-            count = int(grids[first[r] + k].prod()) // merge
+        for path in paths[r]:
+            count = int(encoded_images[path][0].prod()) // merge
             prompt = prompt.replace(processor.image_token, "<|placeholder|>" * count, 1)
         expanded.append(prompt.replace("<|placeholder|>", processor.image_token))
     prompt_ids = [processor.tokenizer.encode(p, add_special_tokens=False) for p in expanded]
@@ -131,16 +128,41 @@ def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequen
     input_ids, mask = encoded["input_ids"].to(model.device), encoded["attention_mask"].to(model.device)
     embeds = model.get_input_embeddings()(input_ids)
     grid = None
-    if vision is not None:
-        features = model.model.get_image_features(vision["pixel_values"].to(model.device), grids.to(model.device))
-        per_image = list(features.pooler_output)
-        chosen = [per_image[first[r] + k] for r, _ in sequences for k in range(len(images[r]))]
+    shown = [encoded_images[p] for r, _ in sequences for p in paths[r]]
+    if shown:
         image_mask = (input_ids == model.config.image_token_id).unsqueeze(-1).expand_as(embeds)
-        embeds = embeds.masked_scatter(image_mask, torch.cat(chosen).to(embeds.dtype))
-        grid = torch.stack([grids[first[r] + k] for r, _ in sequences for k in range(len(images[r]))]).to(model.device)
+        embeds = embeds.masked_scatter(image_mask, torch.cat([f for _, f in shown]).to(embeds.dtype))
+        grid = torch.stack([g for g, _ in shown]).to(model.device)
     token_types = processor.create_mm_token_type_ids(input_ids.tolist())
     positions = model.model.compute_3d_position_ids(
         input_ids=input_ids, inputs_embeds=embeds, image_grid_thw=grid, attention_mask=mask,
         mm_token_type_ids=torch.tensor(token_types, device=model.device) if grid is not None else None)
     return input_ids, {"inputs_embeds": embeds, "attention_mask": mask, "position_ids": positions}
 
+
+
+VISION_CACHE_BYTES = 512 * 2 ** 20  # the visual embeddings kept for reuse, oldest dropped first
+
+
+def image_features(loaded: LoadedModel, paths: list[str], media_dir: Path) -> dict:
+    """path -> (grid, visual embeddings) for each image, through the processor and the vision
+    tower once per run: the ones not cached yet are encoded together."""
+    from fragmentforge.evaluate.model_io import row_images
+
+    cache, processor, model = loaded.vision_cache, loaded.processor, loaded.model
+    missing = list(dict.fromkeys(p for p in paths if p not in cache))
+    if missing:
+        images = row_images(loaded, {"images": missing}, media_dir)
+        vision = processor.image_processor(images=images, return_tensors="pt")
+        grids = vision["image_grid_thw"]
+        features = model.model.get_image_features(vision["pixel_values"].to(model.device), grids.to(model.device))
+        for path, g, f in zip(missing, grids, features.pooler_output):
+            cache[path] = (g, f)
+    for path in paths:  # the ones in use now are the newest: eviction takes older ones first
+        cache.move_to_end(path)
+    if missing:
+        total = sum(f.numel() * f.element_size() for _, f in cache.values())
+        while total > VISION_CACHE_BYTES and len(cache) > len(set(paths)):
+            _, (_, dropped) = cache.popitem(last=False)
+            total -= dropped.numel() * dropped.element_size()
+    return {p: cache[p] for p in paths}

@@ -7,7 +7,8 @@ token sequence training saw.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class LoadedModel:
     processor: object
     device: str
     family: object = None  # the model family's module (models/families); None: Qwen2-VL's ways
+    # image path -> (grid, visual embeddings): questions about one keyframe set, and FineAgent's
+    # helper settings, show the same frames (evaluate/likelihood.py's shared-vision path)
+    vision_cache: OrderedDict = field(default_factory=OrderedDict)
 
 
 def pick_device(requested: str = "auto") -> str:

@@ -2,8 +2,9 @@
 in the prompt the training export uses."""
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -25,6 +26,8 @@ class Question:
     answer_format: str = "letter"  # the reply trained: the option's letter or its text
     # expected accuracy of a blind pick of the option most often right in the training split
     prior: Optional[float] = None
+    question: str = ""  # the question's own text, as in the record (FineAgent adds context before it)
+    meta: dict = field(default_factory=dict)  # the record's meta (FineAgent reads the keyframe second)
 
 
 def from_record(record: dict) -> Question:
@@ -32,7 +35,8 @@ def from_record(record: dict) -> Question:
     options = {LETTERS[i]: text for i, text in enumerate(record["options"])}
     return Question(qa_id=record["qa_id"], task=record["task"], level=record["level"],
                     n=len(record["frames"] or []), video_id=record["video_id"], options=options,
-                    answer=record["answer"], row=entry, answer_format=record.get("answer_format") or "letter")
+                    answer=record["answer"], row=entry, answer_format=record.get("answer_format") or "letter",
+                    question=record["question"], meta=json.loads(record.get("meta") or "{}"))
 
 
 def answer_prior(question: Question, right_in_training: Counter) -> float:

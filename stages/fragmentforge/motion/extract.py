@@ -34,6 +34,15 @@ class KeyframeJob:
     frames_dir: str  # where <video_id>/p<half-frame>.jpg files go
     frames_ref: str  # how frame paths are written in the table (relative to the project)
     params: KeyframeParams
+    label_seconds: tuple[float, ...] = ()  # keyframe seconds with labels (AVA): a window set around each
+
+
+LABEL_MODE = "label"
+
+
+def label_set_id(second: float) -> str:
+    """The id of the window set around a labelled keyframe second (the FineBench task looks it up)."""
+    return f"normal-label-{second:g}s"
 
 
 class TooShort(Exception):
@@ -130,6 +139,22 @@ def _sets(stream: FrameStream, p: KeyframeParams, video_id: str):
                 yield f"{stream.variant}-n{n}-train{k}", n, "train", picks
 
 
+def _label_windows(times: np.ndarray, seconds: tuple, frames: int, stride: int):
+    """(second, frame indices) per labelled second: `frames` frames `stride` apart, centred on the
+    frame nearest the second, shifted inwards at the clip's ends; a second outside the clip, or
+    a clip too short for the window, gets none."""
+    span = (frames - 1) * stride
+    if len(times) == 0 or span >= len(times):
+        return
+    step = float(np.median(np.diff(times))) if len(times) > 1 else 0.0
+    for second in seconds:
+        if second < times[0] - step or second > times[-1] + step:
+            continue
+        centre = int(np.argmin(np.abs(times - second)))
+        start = min(max(centre - span // 2, 0), len(times) - 1 - span)
+        yield second, list(range(start, start + span + 1, stride))
+
+
 def extract_keyframes(job: KeyframeJob) -> dict:
     p = job.params
     size = output_size(job.width, job.height, p.frame_short_side)
@@ -145,6 +170,9 @@ def extract_keyframes(job: KeyframeJob) -> dict:
         for stream in streams:
             for set_id, n, mode, picks in _sets(stream, p, job.video_id):
                 rows.append(_row(job, stream, set_id, n, mode, picks, times))
+        normal = next(s for s in streams if s.variant == "normal")
+        for second, picks in _label_windows(times, job.label_seconds, p.label_window, p.label_window_stride):
+            rows.append(_row(job, normal, label_set_id(second), len(picks), LABEL_MODE, picks, times))
         positions = {pos for r in rows for pos in r["frame_positions"]}
         written = _write_frames(spill, size, layout, positions, out_dir, p)
     return {"backend": backend, "frames_decoded": total, "frames_written": written, "rows": rows,

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 class KeySet:
     set_id: str
     variant: str
-    mode: str  # test | train | window
+    mode: str  # test | train | window | label (around a labelled keyframe second)
     n: int
     positions: tuple  # source frame positions (x.5 for synthesized slow-motion frames)
     paths: tuple
@@ -70,8 +70,8 @@ def load_contexts(root: Path, manifest_path: Path, keyframes_path: Path) -> list
         if video.get("ground_truth"):
             truth = json.loads((root / video["ground_truth"]).read_text())
         label = video.get("label")
-        if truth is not None:  # a synthetic clip names its action; the manifest holds the filled text
-            label = truth["action"]["label"]
+        if truth is not None and "action" in truth:  # a synthetic clip names its action; the manifest
+            label = truth["action"]["label"]  # holds the filled text (AVA truth has per-person actions)
         contexts.append(VideoContext(
             video_id=video["video_id"], split=video["split"], label=label, template=video.get("template"),
             placeholders=list(video.get("placeholders") or []), truth=truth,

@@ -18,10 +18,12 @@ BENCHMARK = "benchmark_test"
 TAGS = {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}
 
 
-def roles() -> dict[str, tuple[str | None, str]]:
-    """dataset name -> (level or None for every level, split)."""
-    out = {module.DATASET: (name, "train") for name, module in plugins.load_all(levels).items()}
-    return {**out, BENCHMARK: (None, "test")}
+def roles() -> dict[str, tuple[tuple | None, str]]:
+    """dataset name -> (its levels, or None for every level; split). Levels may share a dataset."""
+    out: dict[str, list] = {}
+    for name, module in sorted(plugins.load_all(levels).items()):
+        out.setdefault(module.DATASET, []).append(name)
+    return {**{d: (tuple(names), "train") for d, names in out.items()}, BENCHMARK: (None, "test")}
 
 
 def export_llamafactory(records: list[dict], folder: Path) -> dict:
@@ -30,8 +32,8 @@ def export_llamafactory(records: list[dict], folder: Path) -> dict:
     files: dict[str, list] = {}
     datasets = roles()
     for record in records:
-        for role, (level, split) in datasets.items():
-            if record["split"] == split and (level is None or record["level"] == level):
+        for role, (level, split) in datasets.items():  # level: the levels exported to this role
+            if record["split"] == split and (level is None or record["level"] in level):
                 files.setdefault(role, []).append(sharegpt_entry(record)[1])
     info = {}
     for name, entries in sorted(files.items()):

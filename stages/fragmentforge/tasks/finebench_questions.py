@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from fragmentforge.synthetic.people.vocabulary import (BY_NAME, CATEGORIES, MICRO, OBJECT, PERSON, POSE, VOCABULARY,
                                                        ActionLabel, similar)
@@ -34,6 +35,10 @@ TEMPLATES = {
 }
 ORDINALS = ("leftmost", "second from the left", "third from the left", "fourth from the left")
 MIN_GAP = 4.0  # pixels between box centres: closer than this, left-to-right order is not visible
+MIN_GAP_NORMALISED = 0.03  # the same for boxes in fractions of the width (4 pixels at 128)
+FRAMING = "These {n} frames are centred on one moment: answer for frame {middle}, the middle one. "
+_FRAMING = re.compile(r"^These (\d+) frames are centred on one moment: answer for frame (\d+), the middle one\. (.*)$",
+                      re.S)
 
 
 def _centre_x(box) -> float:
@@ -88,8 +93,9 @@ def distractors(truth: list[ActionLabel], doing: set[str], rng: random.Random, c
 
 
 def _category_actions(person: dict, category: str) -> list[ActionLabel]:
-    return sorted((BY_NAME[a["name"]] for a in person["actions"] if BY_NAME[a["name"]].category == category),
-                  key=lambda a: a.id)
+    """The person's actions of one category, by id; names outside the vocabulary are skipped."""
+    known = (BY_NAME[a["name"]] for a in person["actions"] if a["name"] in BY_NAME)
+    return sorted((a for a in known if a.category == category), key=lambda a: a.id)
 
 
 def _correct_text(labels: list[ActionLabel]) -> str:
@@ -149,3 +155,59 @@ def questions_at(frame: dict, rng: random.Random, min_gap: float = MIN_GAP) -> l
             if q is not None:
                 out.append(q)
     return out
+
+
+def framed(question: str, frames: int) -> str:
+    """The question as shown with a window of frames: which frame it is about comes first."""
+    return FRAMING.format(n=frames, middle=frames // 2 + 1) + question
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    head, tail = template.split("{person}")
+    return re.compile(f"^{re.escape(head)}(?P<person>.+?){re.escape(tail)}$")
+
+
+_PATTERNS = [(category, _template_pattern(t)) for category, templates in TEMPLATES.items() for t in templates]
+
+
+def parse_question(text: str):
+    """(category, referring expression, frames, middle frame number) read back from a framed
+    question's text alone, or None when it follows no template."""
+    framing = _FRAMING.match(text)
+    if framing is None:
+        return None
+    frames, middle, question = int(framing.group(1)), int(framing.group(2)), framing.group(3)
+    for category, pattern in _PATTERNS:
+        match = pattern.match(question)
+        if match:
+            return category, match.group("person"), frames, middle
+    return None
+
+
+def true_options(person: dict, category: str) -> set[str]:
+    """Every option text that would be right about this person in this category: each action
+    alone, and each pair in id order."""
+    labels = _category_actions(person, category)
+    singles = {option_text(a) for a in labels}
+    return singles | {compound_text([a, b]) for i, a in enumerate(labels) for b in labels[i + 1:]}
+
+
+def recheck(question: str, answer_text: str, options: list[str], people: list[dict],
+            min_gap: float = MIN_GAP_NORMALISED) -> str | None:
+    """Why a framed question does not hold against its keyframe's rows, or None if it does: the
+    expression names exactly one person, the answer re-derived from the rows is answer_text, and
+    no other option is true of that person (in any category)."""
+    parsed = parse_question(question)
+    if parsed is None:
+        return "the question follows no FineBench template"
+    category, expression, _, _ = parsed
+    answer, reason = answer_from_keyframe(expression, category, people, min_gap)
+    if answer is None:
+        return reason
+    if answer != answer_text:
+        return f"the rows give {answer!r}, the record says {answer_text!r}"
+    person = next(p for p in people if p["person_id"] == resolve(expression, {q["person_id"]: q["box"] for q in people},
+                                                                 min_gap)[0])
+    true = set().union(*(true_options(person, c) for c in CATEGORIES))
+    wrong = true & (set(options) - {answer_text})
+    return f"distractors true of {expression}: {sorted(wrong)}" if wrong else None

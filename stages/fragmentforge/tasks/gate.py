@@ -27,8 +27,9 @@ def gate_report(gate: GateResult, data_hash: str) -> dict:
 def validate_tasks(params: Params, root: Path) -> tuple[GateResult, dict]:
     """Run the gate and write its report whether it passes or not (the report step loads it
     into the results database's task_validation table)."""
-    qa_path = layout(params, root).qa
-    gate = run_gate(pd.read_parquet(qa_path), root, params.tasks)
+    where = layout(params, root)
+    qa_path = where.qa
+    gate = run_gate(pd.read_parquet(qa_path), root, params.tasks, where.manifest)
     report = gate_report(gate, sha256_file(qa_path))
     out = root / params.paths.validation_dir
     staging = fresh_dir(out.with_name(out.name + ".staging"))

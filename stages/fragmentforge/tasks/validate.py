@@ -34,10 +34,27 @@ def label_checkers() -> dict:
 
 class RecordMedia:
     """What a generator's check may look at: the record's frames, their positions in the
-    source video (from the file names) and whether two frames have the same bytes."""
+    source video (from the file names), whether two frames have the same bytes, and the
+    video's own ground truth and frame rate as ingest recorded them (the manifest)."""
 
-    def __init__(self, root: Path):
-        self.root, self._digests = root, {}
+    def __init__(self, root: Path, manifest: Path | None = None):
+        self.root, self._digests, self._truths = root, {}, {}
+        self._videos = {}
+        if manifest is not None and manifest.is_file():
+            import pyarrow.parquet as pq
+
+            self._videos = {r["video_id"]: r for r in pq.read_table(
+                manifest, columns=["video_id", "status", "fps", "ground_truth"]).to_pylist() if r["status"] == "ok"}
+
+    def fps(self, video_id: str):
+        return (self._videos.get(video_id) or {}).get("fps")
+
+    def truth(self, video_id: str):
+        """The video's ground truth file (for AVA-labelled videos, its rows by keyframe), or None."""
+        if video_id not in self._truths:
+            path = (self._videos.get(video_id) or {}).get("ground_truth")
+            self._truths[video_id] = json.loads((self.root / path).read_text()) if path else None
+        return self._truths[video_id]
 
     @staticmethod
     def frames(record) -> list:
@@ -88,10 +105,10 @@ def _position(path: str):
     return int(match.group(1)) / 2 if match else None
 
 
-def derive(records: pd.DataFrame, root: Path, checkers: dict) -> pd.DataFrame:
+def derive(records: pd.DataFrame, root: Path, checkers: dict, manifest: Path | None = None) -> pd.DataFrame:
     """One scalar row per record: the record's own columns (lists as JSON) and the facts
     the expectations test, the generators' own label checks among them (`<task>_ok`)."""
-    media = RecordMedia(root)
+    media = RecordMedia(root, manifest)
     splits_per_video = records.groupby("video_id")["split"].nunique()
     rows = []
     for r in records.itertuples(index=False):
@@ -170,11 +187,12 @@ def _suites(params, checkers: dict):
     return {"qa_records": qa, "letter_balance": balance, "task_counts": counts}
 
 
-def run_gate(records: pd.DataFrame, root: Path, params) -> GateResult:
+def run_gate(records: pd.DataFrame, root: Path, params, manifest: Path | None = None) -> GateResult:
+    """`manifest`: ingest's, for checks that re-read a video's ground truth (FineBench's)."""
     import great_expectations as gx
 
     checkers = label_checkers()
-    frames = {"qa_records": derive(records, root, checkers), "letter_balance": letter_shares(records),
+    frames = {"qa_records": derive(records, root, checkers, manifest), "letter_balance": letter_shares(records),
               "task_counts": task_counts(records, params)}
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -28,6 +28,7 @@ from fragmentforge.evaluate.collapse import prior_loss, training_at_prior
 from fragmentforge.evaluate.model_io import media_files
 from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.models.registry import ModelEntry
+from fragmentforge.training import tokenized
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
@@ -224,6 +225,8 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
         if record.get("fingerprint") == fingerprint:
             return TrainResult(base.name, variant.name, adapter_dir, "up_to_date", record)
     checkpoint = prepare_work(work, fingerprint)
+    token_key = tokenized.cache_key(recipe, datasets, base.content_hash, library_versions())
+    reused = tokenized.choose(recipe, work_root / "tokenized", token_key, work)
     (work / "recipe.yaml").write_text(yaml.safe_dump(recipe, sort_keys=True))
     metrics_path = work / "metrics.json"
     wall = launch(work / "recipe.yaml", metrics_path, work / LAUNCH_LOG, training.time_limit_s)
@@ -237,9 +240,11 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
         "base_model": base.name, "base_hash": base.content_hash, "variant": variant.name, "stage": variant.stage,
         "parent": variant.parent, "tune": variant.tune, "datasets": list(variant.datasets),
         "fingerprint": fingerprint, "resumed_from": checkpoint.name if checkpoint else None,
+        "tokenized": "reused" if reused else "tokenized",
         "wall_seconds": wall, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         **summary, "letter_prior_loss": prior, "at_letter_prior": training_at_prior(summary["final_loss"], prior),
     }
+    tokenized.publish(work, work_root / "tokenized", token_key)
     publish(work, adapter_dir, record)
     shutil.rmtree(work)
     return TrainResult(base.name, variant.name, adapter_dir, "resumed" if checkpoint else "trained", record)
