@@ -141,18 +141,17 @@ def _sets(stream: FrameStream, p: KeyframeParams, video_id: str):
 
 def _label_windows(times: np.ndarray, seconds: tuple, frames: int, stride: int):
     """(second, frame indices) per labelled second: `frames` frames `stride` apart, centred on the
-    frame nearest the second, shifted inwards at the clip's ends; a second outside the clip, or
-    a clip too short for the window, gets none."""
-    span = (frames - 1) * stride
-    if len(times) == 0 or span >= len(times):
+    frame nearest the second, so the middle frame is the labelled one. A second whose window does
+    not fit inside the clip gets none."""
+    half = (frames - 1) // 2 * stride
+    if len(times) == 0:
         return
     step = float(np.median(np.diff(times))) if len(times) > 1 else 0.0
     for second in seconds:
-        if second < times[0] - step or second > times[-1] + step:
-            continue
         centre = int(np.argmin(np.abs(times - second)))
-        start = min(max(centre - span // 2, 0), len(times) - 1 - span)
-        yield second, list(range(start, start + span + 1, stride))
+        if abs(times[centre] - second) > step or centre - half < 0 or centre + half >= len(times):
+            continue
+        yield second, list(range(centre - half, centre + half + 1, stride))
 
 
 def extract_keyframes(job: KeyframeJob) -> dict:
