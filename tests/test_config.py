@@ -11,7 +11,7 @@ from tests.conftest import REPO
 def test_repository_params_load_into_frozen_objects():
     params = load_params(REPO / "params.yaml")
     assert params.synthetic.num_clips >= 24
-    assert [s.kind for s in params.ingest.sources] == ["synthetic", "package_samples"]
+    assert [s.kind for s in params.ingest.sources] == ["synthetic", "ava", "package_samples"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         params.synthetic.seed = 1
 

@@ -13,6 +13,7 @@ The tests share one project through module fixtures: `lived` (the first launch) 
 `two_models` (the sensor takes a second model). Each test asks for the fixture it needs, so
 any one of them runs alone.
 """
+import difflib
 import json
 import os
 import shutil
@@ -118,23 +119,30 @@ def test_dagster_run_writes_every_stage_with_metadata(lived):
     instance = make_instance(lived["home"])
     assert FIRST in instance.get_dynamic_partitions("base_models")
     raw = latest(instance, "raw_videos")
-    assert raw["rows_ok"].value == 7 and raw["rows_quarantined"].value == 0  # six synthetic clips, one sample
+    # six synthetic clips, six people clips (the ava source), one sample
+    assert raw["rows_ok"].value == 13 and raw["rows_quarantined"].value == 0
     assert latest(instance, "synthetic_clips")["clips"].value == 6
     keyframes = latest(instance, "keyframe_sets")
-    assert keyframes["videos_ok"].value == 7 and set(keyframes["sets_per_n"].value) == {"3", "4", "5"}
+    assert keyframes["videos_ok"].value == 13 and set(keyframes["sets_per_n"].value) == {"3", "4", "5"}
     assert "data:image/png;base64," in keyframes["thumbnail_strip"].value
     assert latest(instance, "base_models", FIRST)["parameters"].value > 100_000
     with duckdb.connect(str(root / "data" / "results.duckdb"), read_only=True) as conn:
-        assert conn.execute("select count(*) from raw_videos where status = 'ok'").fetchone()[0] == 7
+        assert conn.execute("select count(*) from raw_videos where status = 'ok'").fetchone()[0] == 13
         assert conn.execute("select count(*) from training_runs").fetchone()[0] == 3
         runs = dict(conn.execute("select variant, run_id from runs").fetchall())
         assert conn.execute("select distinct family from runs").fetchall() == [("qwen2_vl",)]
         rows = conn.execute(sql("task_accuracy"), {"run_id": runs["sf2t"]}).fetchall()
+        # FineBench's breakdowns and FineAgent's runs, as views over every model's answers
+        breakdown = conn.execute("select distinct run_id, helpers, dimension from finebench_breakdown").fetchall()
+    assert {(r, h) for r, h, _ in breakdown} == {(r, h) for r in runs.values()
+                                                 for h in ("none", "localizer", "descriptor", "localizer+descriptor")}
+    assert {d for _, _, d in breakdown} >= {"category", "kind", "persons", "all"}
     direct = {task: accuracy for task, accuracy, _, _ in rows}
     assert set(runs) == {"base", "sft", "sf2t", "sft+sf2t"} and len(direct) >= 5
     # The report's numbers are the database's: the Base+SF²T row against a direct query.
     report = (root / "data" / "reports" / FIRST / "report.md").read_text()
     assert "Model family: qwen2_vl (LLaMA-Factory template qwen2_vl; no remote code)." in report
+    assert "## FineBench: people at a keyframe" in report and "| Base(SFT)+SF²T | +Localizer +Descriptor |" in report
     header = next(line for line in report.splitlines() if line.startswith("| model | Action"))
     row = next(line for line in report.splitlines() if line.startswith("| Base+SF²T |"))
     cells = dict(zip([c.strip() for c in header.strip("|").split("|")], [c.strip() for c in row.strip("|").split("|")]))
@@ -325,6 +333,7 @@ def dvc_runner(root):
 def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through_s3(two_models, s3_endpoint):
     root = two_models["root"]
     via_dagster = {d: tree_digest(root / d) for d in OUTPUT_DIRS}
+    reports_via_dagster = {p: p.read_text() for p in (root / "data" / "reports").rglob("report.md")}
     adapters_via_dagster = adapters_digest(root)
     assert len(adapters_via_dagster) == 2 * (3 * len(ADAPTER_FILES) + 4)  # two models, four evaluated variants
     assert {p.split("/")[0] for p in via_dagster["data/reports"]} == {FIRST, SECOND}
@@ -345,9 +354,14 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     via_dvc = {d: tree_digest(root / d) for d in OUTPUT_DIRS}
     differing = sorted(f"{d}/{f}" for d in OUTPUT_DIRS for f in set(via_dvc[d]) | set(via_dagster[d])
                        if via_dvc[d].get(f) != via_dagster[d].get(f))
-    assert not differing, f"DVC and Dagster wrote these differently: {differing}; reports: " + "\n".join(
-        (root / f).read_text()[-3000:] for f in differing if f.endswith(".md"))
-    assert adapters_digest(root) == adapters_via_dagster
+    adapters_via_dvc = adapters_digest(root)
+    trained_differently = sorted(f for f in set(adapters_via_dvc) | set(adapters_via_dagster)
+                                 if adapters_via_dvc.get(f) != adapters_via_dagster.get(f))
+    assert not differing and not trained_differently, (
+        f"DVC and Dagster wrote these differently: {differing}; adapters and predictions: {trained_differently}; "
+        "reports (Dagster -> DVC): " + "\n".join(
+            "\n".join(difflib.unified_diff(text.splitlines(), p.read_text().splitlines(), lineterm="", n=1))
+            for p, text in reports_via_dagster.items() if p.is_file() and p.read_text() != text))
 
     started = time.monotonic()
     second = dvc("repro").stdout

@@ -34,7 +34,7 @@ from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 TRAINER_LOG, LOSS_PLOT = "trainer_log.jsonl", "training_loss.png"  # LLaMA-Factory's logs
 LOG_FILES = (TRAINER_LOG, "all_results.json", "train_results.json", "trainer_state.json", LOSS_PLOT)
-LAUNCH_LOG = "launch.log"
+LAUNCH_LOG, LAUNCH_RECIPE = "launch.log", "launch.yaml"
 CHILD_MODULES = ("fragmentforge.training.launch",)  # run in a child process (launch()); for fragmentforge.lineage
 
 
@@ -135,7 +135,10 @@ def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: 
     started = time.time()
     # A fixed hash seed: LLaMA-Factory builds LoRA target lists from sets, and their order
     # lands in adapter_config.json.
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0")
+    # No dynamic thread counts: a BLAS that picks fewer threads on a busy machine (a Dagster
+    # daemon beside it) sums in another order, and the adapter's last bits move.
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0",
+               MKL_DYNAMIC="FALSE", OMP_DYNAMIC="FALSE")
     with open(log_path, "ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", CHILD_MODULES[0], str(recipe_path), str(metrics_path)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -225,11 +228,14 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
         if record.get("fingerprint") == fingerprint:
             return TrainResult(base.name, variant.name, adapter_dir, "up_to_date", record)
     checkpoint = prepare_work(work, fingerprint)
+    (work / "recipe.yaml").write_text(yaml.safe_dump(recipe, sort_keys=True))  # published with the adapter
     token_key = tokenized.cache_key(recipe, datasets, base.content_hash, library_versions())
-    reused = tokenized.choose(recipe, work_root / "tokenized", token_key, work)
-    (work / "recipe.yaml").write_text(yaml.safe_dump(recipe, sort_keys=True))
+    token_path, reused = tokenized.choose(work_root / "tokenized", token_key, work)
+    # What LLaMA-Factory reads: the recipe plus where its tokenized copy is (a location, kept out
+    # of recipe.yaml so the published recipe does not depend on which run tokenized first).
+    (work / LAUNCH_RECIPE).write_text(yaml.safe_dump({**recipe, "tokenized_path": str(token_path)}, sort_keys=True))
     metrics_path = work / "metrics.json"
-    wall = launch(work / "recipe.yaml", metrics_path, work / LAUNCH_LOG, training.time_limit_s)
+    wall = launch(work / LAUNCH_RECIPE, metrics_path, work / LAUNCH_LOG, training.time_limit_s)
     lf_out = work / "lf"
     results = json.loads((lf_out / "all_results.json").read_text()) if (lf_out / "all_results.json").is_file() else {}
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}

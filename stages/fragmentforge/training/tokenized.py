@@ -31,16 +31,14 @@ def cache_key(recipe: dict, datasets: dict, base_hash: str, versions: dict) -> s
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
-def choose(recipe: dict, cache_dir: Path, key: str, work: Path) -> bool:
-    """Point the recipe at the published copy (True) or at a fresh one in the work folder."""
+def choose(cache_dir: Path, key: str, work: Path) -> tuple[Path, bool]:
+    """(tokenized_path, reused): the published copy, or a fresh one to be made in the work folder."""
     published = cache_dir / key
     if published.is_dir():
-        recipe["tokenized_path"] = str(published)
-        return True
+        return published, True
     private = work / "tokenized"
     shutil.rmtree(private, ignore_errors=True)  # a copy from a killed run may be incomplete
-    recipe["tokenized_path"] = str(private)
-    return False
+    return private, False
 
 
 def publish(work: Path, cache_dir: Path, key: str) -> None:
