@@ -115,13 +115,15 @@ def answer_from_keyframe(expression: str, category: str, people: list[dict], min
 
 
 def question_for(person: dict, boxes: dict[int, list], category: str, rng: random.Random,
-                 min_gap: float = MIN_GAP):
+                 min_gap: float = MIN_GAP, standing_kept: float = 0.5):
     """One question (dict) about `person` (a keyframe row group: person_id, box, action names)
-    in `category`, or None."""
+    in `category`, or None. Someone stands in most frames: only `standing_kept` of the
+    questions whose answer would be "Standing" are asked."""
     name = refer(boxes, person["person_id"], min_gap)
     labels = _category_actions(person, category)
-    if name is None or not labels or (labels[0].name == "stand" and rng.random() < 0.5):
-        return None  # unnamed, idle in this category, or standing (most frames: keep only some)
+    if name is None or not labels or (labels[0].name == "stand" and len(labels) == 1
+                                      and rng.random() >= standing_kept):
+        return None
     doing = {a["name"] for a in person["actions"]}
     rule = "similarity map" if similar(labels[0]) else "same category"
     correct = _correct_text(labels)
@@ -145,13 +147,13 @@ def question_for(person: dict, boxes: dict[int, list], category: str, rng: rando
             "distractor_rule": rule, "people_in_frame": sum(1 for b in boxes.values() if b is not None)}
 
 
-def questions_at(frame: dict, rng: random.Random, min_gap: float = MIN_GAP) -> list[dict]:
+def questions_at(frame: dict, rng: random.Random, min_gap: float = MIN_GAP, standing_kept: float = 0.5) -> list[dict]:
     """Every question one keyframe supports: per person and category."""
     boxes = {p["person_id"]: p["box"] for p in frame["people"]}
     out = []
     for person in frame["people"]:
         for category in CATEGORIES:
-            q = question_for(person, boxes, category, rng, min_gap)
+            q = question_for(person, boxes, category, rng, min_gap, standing_kept)
             if q is not None:
                 out.append(q)
     return out
