@@ -161,6 +161,26 @@ def test_option_text_likelihood_matches_a_direct_computation(lab):
         assert result["prediction"] == max(result["scores"], key=result["scores"].get)
 
 
+def test_cached_visual_embeddings_score_like_fresh_ones_and_stay_within_their_budget(lab, monkeypatch):
+    from fragmentforge.evaluate import likelihood
+
+    rows = lab["test_rows"][:6]
+    fresh = likelihood.score_rows_by_text(load_model(lab["root"] / "registry" / "tiny"), rows, lab["root"], 8)
+    loaded = load_model(lab["root"] / "registry" / "tiny")
+    likelihood.score_rows_by_text(loaded, rows, lab["root"], 8)
+    shown = {p for row in rows for p in row["images"]}
+    assert set(loaded.vision_cache) == shown  # every frame encoded once and kept
+    again = likelihood.score_rows_by_text(loaded, rows, lab["root"], 8)  # every frame from the cache
+    for a, b in zip(fresh, again):
+        assert a["prediction"] == b["prediction"]
+        assert all(abs(a["scores"][k] - b["scores"][k]) < 1e-4 for k in a["scores"])
+    monkeypatch.setattr(likelihood, "VISION_CACHE_BYTES", 0)  # nothing kept past the question in hand
+    loaded.vision_cache.clear()
+    tight = likelihood.score_rows_by_text(loaded, rows, lab["root"], 8)
+    assert [t["prediction"] for t in tight] == [f["prediction"] for f in fresh]
+    assert set(loaded.vision_cache) <= {p for row in rows[-2:] for p in row["images"]}
+
+
 def test_letters_scored_over_all_their_tokens_equal_the_one_token_path(lab):
     """The path for letters of several tokens (each letter scored as a whole reply, its tokens'
     log-probabilities summed) gives what the one-token path gives where a letter is one token."""

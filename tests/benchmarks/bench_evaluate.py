@@ -1,10 +1,14 @@
-"""Benchmark: batched evaluation against a one-question-at-a-time loop, same model and questions.
+"""Benchmark: batched evaluation against a one-question-at-a-time loop, same model and questions;
+and option scoring with the visual embeddings cached per image against encoding every question's
+frames again.
 
     make bench-evaluate        (or: python -m tests.benchmarks.bench_evaluate)
 
 Uses the benchmark questions and the sf2t adapter of the last `make run`, in both scoring
-modes. Rounds alternate batched and single runs (these machines are noisy); prints median
-questions/s, the ratio (target >= 3x) and whether the predictions are identical.
+modes. Rounds alternate the two sides (these machines are noisy); prints median questions/s,
+the ratio (target >= 3x for batching) and whether the predictions are identical. The cache is
+measured on every benchmark question plus FineAgent's helper questions, as an evaluation run
+scores them, each cached round starting empty.
 """
 from __future__ import annotations
 
@@ -50,6 +54,33 @@ def main() -> None:
         batched, single = statistics.median(rates["batched"]), statistics.median(rates["single"])
         print(f"{scoring:>10}: batched {batched:6.1f} q/s | one at a time {single:6.1f} q/s | "
               f"ratio {batched / single:.2f}x (target >= {TARGET:.0f}x) | identical predictions: {same}")
+    vision_cache(model, params, root)
+
+
+def vision_cache(model, params, root: Path) -> None:
+    from fragmentforge.evaluate import likelihood
+    from fragmentforge.evaluate.evaluations import video_truths
+    from fragmentforge.evaluate.fineagent import helper_questions
+
+    where = layout(params, root)
+    questions = load_questions(where.qa)
+    helped = helper_questions(questions, video_truths(where.manifest, root, questions), params.evaluation.fineagent)
+    questions += [q for _, q in helped]
+    limit, rates, outputs = likelihood.VISION_CACHE_BYTES, {"cached": [], "uncached": []}, {}
+    try:
+        for _ in range(ROUNDS):
+            for name, cap in (("cached", limit), ("uncached", 0)):
+                likelihood.VISION_CACHE_BYTES = cap
+                model.vision_cache.clear()
+                started = time.perf_counter()
+                outputs[name] = predict(model, questions, params.evaluation, root)
+                rates[name].append(len(questions) / (time.perf_counter() - started))
+    finally:
+        likelihood.VISION_CACHE_BYTES = limit
+    same = [a["prediction"] for a in outputs["cached"]] == [b["prediction"] for b in outputs["uncached"]]
+    cached, uncached = statistics.median(rates["cached"]), statistics.median(rates["uncached"])
+    print(f"vision cache, {len(questions)} questions: cached {cached:6.1f} q/s | re-encoded {uncached:6.1f} q/s | "
+          f"ratio {cached / uncached:.2f}x | identical predictions: {same}")
 
 
 if __name__ == "__main__":

@@ -135,10 +135,7 @@ def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: 
     started = time.time()
     # A fixed hash seed: LLaMA-Factory builds LoRA target lists from sets, and their order
     # lands in adapter_config.json.
-    # No dynamic thread counts: a BLAS that picks fewer threads on a busy machine (a Dagster
-    # daemon beside it) sums in another order, and the adapter's last bits move.
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0",
-               MKL_DYNAMIC="FALSE", OMP_DYNAMIC="FALSE")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0")
     with open(log_path, "ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", CHILD_MODULES[0], str(recipe_path), str(metrics_path)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
