@@ -194,4 +194,4 @@ def test_breakdown_views_and_the_report_tables(tmp_path, world):
         assert table[-1][0] == "random" and set(table[-1][1:]) == {"25.0"}
         header, table = fbr.fineagent_table(models, by_variant, 200, 0)
         assert [row[1] for row in table] == ["plain", "+Localizer"]
-        assert table[1][-1].startswith("+")  # every helped answer is right: the change is positive
+        assert table[1][-1].startswith("Δ +")  # every helped answer is right: the change is positive

@@ -15,6 +15,7 @@ from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
 from fragmentforge.evaluate import finebench_report as fbr
 from fragmentforge.evaluate import report_tables as rt
+from fragmentforge.evaluate.report_tables import delta_text, pct
 from fragmentforge.evaluate.identity import benchmark, params_hash
 from fragmentforge.layout import CHART, REPORT_HTML, REPORT_MD, layout
 from fragmentforge.results_db import locked_connection
@@ -26,10 +27,6 @@ def markdown_table(header: list, rows: list[list]) -> str:
     """The one Markdown table writer: the report files and the Dagster metadata use it."""
     lines = ["| " + " | ".join(str(h) for h in header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
-
-
-def pct(value) -> str:
-    return "–" if value is None or value != value else f"{100 * value:.1f}"
 
 
 def with_ci(m) -> str:
@@ -142,10 +139,6 @@ def bars_table(cols: rt.Columns, models: list, runs: dict, metrics: dict) -> tup
             cells.append("both" if above_chance and above_prior else "chance" if above_chance else "no")
         rows.append([model.label] + cells)
     return ["model"] + [c for c, _ in cols.tasks], rows
-
-
-def delta_text(delta) -> str:
-    return f"Δ {100 * delta[0]:+.1f} [{100 * delta[1]:+.1f}, {100 * delta[2]:+.1f}]"
 
 
 def comparison(conn, cols: rt.Columns, models: list, runs: dict, metrics: dict, ev) -> tuple[list[str], list[list]]:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from fragmentforge.synthetic.people.vocabulary import BY_NAME
-from fragmentforge.tasks.finebench_questions import MIN_GAP_NORMALISED, parse_question, refer, resolve
+from fragmentforge.tasks.finebench_questions import MIN_GAP_NORMALISED, named_person, parse_question, refer
 
 TASK = "finebench"
 HELPERS = ("localizer", "descriptor", "localizer+descriptor")
@@ -46,9 +46,8 @@ class AnnotationBoxes:
         keyframe = _keyframe(self.truths, video_id, second)
         if keyframe is None:
             return None
-        boxes = {p["person_id"]: p["box"] for p in keyframe["people"]}
-        named = resolve(expression, boxes, self.min_gap)
-        return boxes[named[0]] if len(named) == 1 else None
+        person, _ = named_person(expression, keyframe["people"], self.min_gap)
+        return person["box"] if person else None
 
 
 class GroundTruthCaptioner:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from fragmentforge.evaluate.fineagent import HELPERS, NONE
+from fragmentforge.evaluate.report_tables import delta_text, pct
 from fragmentforge.evaluate.stats import cluster_bootstrap
 from fragmentforge.results_db import sql
 from fragmentforge.synthetic.people.vocabulary import OBJECT, PERSON, POSE
@@ -26,15 +27,11 @@ class Group:
     value: object = None
 
 
-def _pct(value) -> str:
-    return "–" if value is None or value != value else f"{100 * value:.1f}"
-
-
 def _cell(frame: pd.DataFrame, resamples: int, seed: int) -> str:
     if frame.empty:
         return "–"
     acc, low, high = cluster_bootstrap(frame["correct"].astype(float), frame["video_id"], resamples, seed)
-    return f"{_pct(acc)} [{_pct(low)}, {_pct(high)}]"
+    return f"{pct(acc)} [{pct(low)}, {pct(high)}]"
 
 
 def _select(frame: pd.DataFrame, group: Group) -> pd.DataFrame:
@@ -66,7 +63,7 @@ def breakdown_table(models: list, by_variant: dict, resamples: int, seed: int):
     cols = groups(reference)
     header = ["model"] + [f"{g.label} (n={len(_select(reference, g))})" for g in cols]
     rows = [[m.label] + [_cell(_select(a, g), resamples, seed) for g in cols] for m, a in plain.items()]
-    rows.append(["random"] + [_pct(float(np.mean(1.0 / _select(reference, g)["options"]))) for g in cols])
+    rows.append(["random"] + [pct(float(np.mean(1.0 / _select(reference, g)["options"]))) for g in cols])
     return header, rows
 
 
@@ -79,7 +76,7 @@ def fineagent_table(models: list, by_variant: dict, resamples: int, seed: int):
         return None
     reference = present[0][1][present[0][1]["helpers"] == NONE]
     cols = [g for g in groups(reference) if g.column in ("category", None)]
-    header = ["model", "helpers"] + [g.label for g in cols] + ["Δ all vs plain [95% CI]"]
+    header = ["model", "helpers"] + [g.label for g in cols] + ["all vs plain, paired [95% CI]"]
     rows = []
     for model, frame in present:
         base = frame[frame["helpers"] == NONE].set_index("qa_id")
@@ -91,8 +88,7 @@ def fineagent_table(models: list, by_variant: dict, resamples: int, seed: int):
             if helpers != NONE:
                 joined = part.set_index("qa_id").join(base["correct"], rsuffix="_plain", how="inner")
                 d = joined["correct"].astype(float) - joined["correct_plain"].astype(float)
-                mean, low, high = cluster_bootstrap(d, joined["video_id"], resamples, seed)
-                delta = f"{100 * mean:+.1f} [{100 * low:+.1f}, {100 * high:+.1f}]"
+                delta = delta_text(cluster_bootstrap(d, joined["video_id"], resamples, seed))
             rows.append([model.label, HELPER_LABELS.get(helpers, helpers)]
                         + [_cell(_select(part, g), resamples, seed) for g in cols] + [delta])
     return header, rows

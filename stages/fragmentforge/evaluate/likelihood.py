@@ -156,13 +156,11 @@ def image_features(loaded: LoadedModel, paths: list[str], media_dir: Path) -> di
         vision = processor.image_processor(images=images, return_tensors="pt")
         grids = vision["image_grid_thw"]
         features = model.model.get_image_features(vision["pixel_values"].to(model.device), grids.to(model.device))
-        for path, g, f in zip(missing, grids, features.pooler_output):
-            cache[path] = (g, f)
+        cache.update(zip(missing, zip(grids, features.pooler_output)))
     for path in paths:  # the ones in use now are the newest: eviction takes older ones first
         cache.move_to_end(path)
-    if missing:
-        total = sum(f.numel() * f.element_size() for _, f in cache.values())
-        while total > VISION_CACHE_BYTES and len(cache) > len(set(paths)):
-            _, (_, dropped) = cache.popitem(last=False)
-            total -= dropped.numel() * dropped.element_size()
+    total = sum(f.numel() * f.element_size() for _, f in cache.values())
+    while total > VISION_CACHE_BYTES and len(cache) > len(set(paths)):
+        _, (_, dropped) = cache.popitem(last=False)
+        total -= dropped.numel() * dropped.element_size()
     return {p: cache[p] for p in paths}

@@ -11,6 +11,16 @@ from fragmentforge.evaluate.stats import cluster_bootstrap
 from fragmentforge.results_db import sql
 from fragmentforge.variants import BASE
 
+
+def pct(value) -> str:
+    """An accuracy as the report prints it: percent with one decimal, "–" when missing (None or NaN)."""
+    return "–" if value is None or value != value else f"{100 * value:.1f}"
+
+
+def delta_text(delta) -> str:
+    """(mean, low, high) of a paired difference, in points."""
+    return f"Δ {100 * delta[0]:+.1f} [{100 * delta[1]:+.1f}, {100 * delta[2]:+.1f}]"
+
 @dataclass(frozen=True)
 class Columns:
     """The report's task columns, found from the task generators and levels (nothing lists them)."""

@@ -102,13 +102,20 @@ def _correct_text(labels: list[ActionLabel]) -> str:
     return option_text(labels[0]) if len(labels) == 1 else compound_text(labels[:2])
 
 
-def answer_from_keyframe(expression: str, category: str, people: list[dict], min_gap: float = MIN_GAP):
-    """The correct option, re-derived from a keyframe's rows: (text, None), or (None, reason)."""
-    boxes = {p["person_id"]: p["box"] for p in people}
-    named = resolve(expression, boxes, min_gap)
+def named_person(expression: str, people: list[dict], min_gap: float = MIN_GAP):
+    """The one person (row group) an expression names at a keyframe: (person, None), or (None, reason)."""
+    named = resolve(expression, {p["person_id"]: p["box"] for p in people}, min_gap)
     if len(named) != 1:
         return None, f"{expression!r} names {len(named)} people in this frame"
-    labels = _category_actions(next(p for p in people if p["person_id"] == named[0]), category)
+    return next(p for p in people if p["person_id"] == named[0]), None
+
+
+def answer_from_keyframe(expression: str, category: str, people: list[dict], min_gap: float = MIN_GAP):
+    """The correct option, re-derived from a keyframe's rows: (text, None), or (None, reason)."""
+    person, reason = named_person(expression, people, min_gap)
+    if person is None:
+        return None, reason
+    labels = _category_actions(person, category)
     if not labels:
         return None, f"{expression} does nothing of the category {category!r} here"
     return _correct_text(labels), None
@@ -208,8 +215,7 @@ def recheck(question: str, answer_text: str, options: list[str], people: list[di
         return reason
     if answer != answer_text:
         return f"the rows give {answer!r}, the record says {answer_text!r}"
-    person = next(p for p in people if p["person_id"] == resolve(expression, {q["person_id"]: q["box"] for q in people},
-                                                                 min_gap)[0])
+    person, _ = named_person(expression, people, min_gap)
     true = set().union(*(true_options(person, c) for c in CATEGORIES))
     wrong = true & (set(options) - {answer_text})
     return f"distractors true of {expression}: {sorted(wrong)}" if wrong else None

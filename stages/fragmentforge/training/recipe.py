@@ -73,5 +73,4 @@ def build_recipe(*, base_path: Path, variant: VariantSpec, training: TrainingPar
 
 
 # Keys that name where things are rather than what is trained: left out of the fingerprint.
-LOCATION_KEYS = ("model_name_or_path", "dataset_dir", "media_dir", "output_dir", "adapter_name_or_path",
-                 "tokenized_path")
+LOCATION_KEYS = ("model_name_or_path", "dataset_dir", "media_dir", "output_dir", "adapter_name_or_path")
