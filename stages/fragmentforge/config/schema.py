@@ -339,6 +339,31 @@ class EvaluationParams:
 
 
 @dataclass(frozen=True)
+class TeacherParams:
+    """A teacher (labels data) or judge (scores answers): the ground-truth one, or any
+    OpenAI-compatible chat-completions server (teacher/client.py)."""
+
+    kind: Literal["ground_truth", "openai"] = "ground_truth"
+    base_url: str = "http://127.0.0.1:8000/v1"
+    model: Optional[str] = None            # the server's model name (openai only)
+    api_key_env: Optional[str] = None      # the environment variable holding the key; never in params
+    temperature: float = check_default(0.0, lambda v: 0 <= v <= 2, "must be in [0, 2]")
+    max_tokens: int = check_default(512, lambda v: 1 <= v <= 65536, "must be in [1, 65536]")
+    seed: Optional[int] = 0                # sent to servers that honour it (vLLM, llama.cpp)
+    structured_output: bool = True         # send the schema as response_format (servers that ignore it still get checked)
+    concurrency: int = check_default(4, lambda v: 1 <= v <= 256, "must be in [1, 256]")
+    timeout_s: float = check_default(60.0, lambda v: v > 0, "must be > 0")
+    retries: int = check_default(3, lambda v: 0 <= v <= 20, "must be in [0, 20]")
+    backoff_s: float = check_default(1.0, lambda v: 0 <= v <= 60, "must be in [0, 60]")
+
+    def problems(self):
+        if self.kind == "openai" and not self.model:
+            yield "model", "an openai teacher needs the server's model name"
+        if not self.base_url.startswith(("http://", "https://")):
+            yield "base_url", "must be an http:// or https:// URL"
+
+
+@dataclass(frozen=True)
 class Params:
     paths: PathsParams
     synthetic: SyntheticParams
@@ -348,3 +373,5 @@ class Params:
     models: ModelsParams
     training: TrainingParams
     evaluation: EvaluationParams
+    teacher: TeacherParams = field(default_factory=TeacherParams)
+    judge: TeacherParams = field(default_factory=TeacherParams)
