@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules, multiprocess_executor
 
-from dagster_project.assets import evaluation, ingestion, keyframes, models, tasks
+from dagster_project.assets import evaluation, ingestion, keyframes, microactions, models, tasks
 from dagster_project.partitions import BASE_MODELS
 from dagster_project.pods import LOCAL_LIMITS
 from dagster_project.resources import PipelineConfig, default_root
@@ -51,7 +51,7 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     pipeline = PipelineConfig(project_root=root, params_file=params_file)
     params = load_params(Path(root) / params_file)
     adapters = models.adapter_assets(params.training.variants)
-    assets = with_code_versions([*load_assets_from_modules([ingestion, keyframes, tasks]), models.base_models,
+    assets = with_code_versions([*load_assets_from_modules([ingestion, keyframes, microactions, tasks]), models.base_models,
                                  *adapters, *evaluation.evaluation_assets(adapters)], Path(root), params)
     per_model = AssetSelection.assets(*[a for a in assets if a.partitions_def == BASE_MODELS])
     return Definitions(

@@ -20,7 +20,8 @@ SMALL_SYNTHETIC = {
 }
 # The people world, read back as AVA-labelled videos (params.yaml's own entry).
 PEOPLE_SOURCE = {"name": "people", "kind": "ava", "csv": "data/synthetic/people/ava.csv",
-                 "actions": "data/synthetic/people/actions.pbtxt", "root": "data/synthetic/people/clips"}
+                 "actions": "data/synthetic/people/actions.pbtxt", "root": "data/synthetic/people/clips",
+                 "keypoints": "data/synthetic/people/keypoints.json"}
 
 
 def write_params(root: Path, synthetic: dict | None = None, sources: list | None = None, **ingest) -> Path:

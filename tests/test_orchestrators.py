@@ -39,7 +39,8 @@ from tests.conftest import REPO, make_instance, make_project, tree_digest
 
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
 FIRST, SECOND = "tiny-qwen2vl", "tiny-b"
-OUTPUT_DIRS = ("data/synthetic", "data/raw", "data/frames", "data/tasks", "data/validation", "data/exports",
+OUTPUT_DIRS = ("data/synthetic", "data/raw", "data/frames", "data/motion", "data/teacher", "data/tasks",
+               "data/validation", "data/exports",
                "data/models", "data/reports")
 # Training writes timings and logs beside the adapter; the adapter itself and its recipe must match.
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "recipe.yaml", "training_loss.png")
@@ -61,7 +62,8 @@ def test_definitions_load_with_assets_grouped_by_domain():
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {"synthetic_clips": "ingestion", "raw_videos": "ingestion",
-                      "keyframe_sets": "keyframes", "proxy_tasks": "tasks", "training_datasets": "tasks",
+                      "keyframe_sets": "keyframes", "motion_descriptors": "microactions",
+                      "teacher_labels": "microactions", "proxy_tasks": "tasks", "training_datasets": "tasks",
                       "base_models": "models", "adapters/sft": "models", "adapters/sf2t": "models",
                       "adapters/sft_sf2t": "models",
                       "evaluations": "evaluation", "benchmark_report": "evaluation"}
@@ -125,6 +127,9 @@ def test_dagster_run_writes_every_stage_with_metadata(lived):
     keyframes = latest(instance, "keyframe_sets")
     assert keyframes["videos_ok"].value == 13 and set(keyframes["sets_per_n"].value) == {"3", "4", "5"}
     assert "data:image/png;base64," in keyframes["thumbnail_strip"].value
+    motion = latest(instance, "motion_descriptors")  # the six people clips have keypoints
+    assert motion["videos"].value == 6 and motion["videos_quarantined"].value == 0
+    assert latest(instance, "teacher_labels")["teacher"].value == "ground_truth"
     assert latest(instance, "base_models", FIRST)["parameters"].value > 100_000
     with duckdb.connect(str(root / "data" / "results.duckdb"), read_only=True) as conn:
         assert conn.execute("select count(*) from raw_videos where status = 'ok'").fetchone()[0] == 13

@@ -15,6 +15,10 @@ CLIPS, LABELS = "clips", "labels.json"
 MANIFEST, INGEST_SUMMARY = "manifest.parquet", "summary.json"
 # frames_dir
 KEYFRAMES, KEYFRAME_STATUS = "keyframes.parquet", "status.parquet"
+# motion_dir
+DESCRIPTORS, DESCRIPTOR_STATUS = "descriptors.parquet", "status.parquet"
+# teacher_dir: labels, the reply cache, the batch counts
+TEACHER_LABELS, TEACHER_CACHE, TEACHER_STATS = "labels.parquet", "cache", "stats.json"
 # tasks_dir, validation_dir, exports_dir
 QA, TASKS_SUMMARY = "qa.parquet", "summary.json"
 GATE_REPORT = "tasks_gate.json"

@@ -39,6 +39,8 @@ class PathsParams:
     eval_cache_dir: str = "data/eval_cache"  # frames sampled from external benchmarks' videos
     reports_dir: str = "data/reports"
     metrics_dir: str = "data/metrics"  # what `dvc metrics` and `dvc plots` read, per base model
+    motion_dir: str = "data/motion"  # per-body-part motion descriptors
+    teacher_dir: str = "data/teacher"  # what teachers labelled, and their reply cache
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,16 @@ class EvaluationParams:
 
 
 @dataclass(frozen=True)
+class MotionDescriptorParams:
+    """MA-Bench's micro-motion tracker: Farneback flow inside keypoint body-part regions."""
+
+    window_frames: int = check_default(6, lambda v: 1 <= v <= 1000, "must be in [1, 1000]")  # flow pairs a row sums
+    thickness: int = check_default(5, lambda v: 1 <= v <= 64, "must be in [1, 64]")  # limb region width, pixels
+    time_limit_s: float = check_default(120.0, lambda v: v > 0, "must be > 0")  # per video, then quarantined
+    workers: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+
+
+@dataclass(frozen=True)
 class TeacherParams:
     """A teacher (labels data) or judge (scores answers): the ground-truth one, or any
     OpenAI-compatible chat-completions server (teacher/client.py)."""
@@ -373,5 +385,6 @@ class Params:
     models: ModelsParams
     training: TrainingParams
     evaluation: EvaluationParams
+    motion_descriptors: MotionDescriptorParams = field(default_factory=MotionDescriptorParams)
     teacher: TeacherParams = field(default_factory=TeacherParams)
     judge: TeacherParams = field(default_factory=TeacherParams)

@@ -1,4 +1,4 @@
-"""Motion descriptors per body part (MA-Bench §3's micro-motion tracker, issue 18; not in a stage yet).
+"""Motion descriptors per body part (MA-Bench §3's micro-motion tracker).
 
 Dense optical flow (OpenCV's Farneback) between consecutive frames, read inside each body part's
 region. A region is drawn from the person's COCO-17 keypoints in the earlier frame: a thick
@@ -45,10 +45,11 @@ def part_masks(keypoints, shape: tuple[int, int], thickness: int) -> dict[str, n
 
 
 def dense_flow(earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
-    """(H, W, 2) flow from one RGB frame to the next, in pixels."""
+    """(H, W, 2) flow from one frame to the next (RGB, or grey levels as decoders give them), in pixels."""
     import cv2
 
-    grey = [cv2.cvtColor(np.ascontiguousarray(f), cv2.COLOR_RGB2GRAY) for f in (earlier, later)]
+    grey = [np.ascontiguousarray(f) if f.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(f), cv2.COLOR_RGB2GRAY)
+            for f in (earlier, later)]
     return cv2.calcOpticalFlowFarneback(grey[0], grey[1], None, 0.5, 3, 9, 3, 5, 1.1, 0)
 
 

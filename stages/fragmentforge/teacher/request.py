@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROMPTS_DIR = Path(__file__).with_name("prompts")
+DATA_DEPS = ("stages/fragmentforge/teacher/prompts",)  # the prompt files (lineage)
 
 
 def prompt_text(name: str, **values) -> str:

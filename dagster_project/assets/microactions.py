@@ -1,0 +1,33 @@
+"""Micro-action domain (MA-Bench): per-body-part motion descriptors and the teacher's labels."""
+from dagster import MaterializeResult, MetadataValue, asset
+
+from dagster_project.assets.ingestion import raw_videos
+from dagster_project.resources import PipelineConfig
+
+
+@asset(group_name="microactions", deps=[raw_videos])
+def motion_descriptors(pipeline: PipelineConfig) -> MaterializeResult:
+    """Farneback flow inside each person's keypoint body-part regions, per half-second window."""
+    from fragmentforge.descriptors import run_descriptors
+    from fragmentforge.report import markdown_table
+
+    result = run_descriptors(pipeline.params(), pipeline.root)
+    rows = [[f"`{q['video_id']}`", str(q["reason"]).replace("|", "/")] for q in result.quarantined]
+    return MaterializeResult(metadata={
+        "videos": result.videos, "rows": result.rows, "videos_quarantined": len(result.quarantined),
+        "quarantined_videos": MetadataValue.md(markdown_table(["video", "reason"], rows) if rows else "_none_"),
+        "descriptors": MetadataValue.path(str(result.descriptors)),
+    })
+
+
+@asset(group_name="microactions", deps=[motion_descriptors])
+def teacher_labels(pipeline: PipelineConfig) -> MaterializeResult:
+    """The teacher's structured micro-action captions (params `teacher`: ground truth or a server)."""
+    from fragmentforge.teacher_labels import run_teacher_labels
+
+    result = run_teacher_labels(pipeline.params(), pipeline.root)
+    return MaterializeResult(metadata={
+        "teacher": result.stats["teacher"],
+        "batches": MetadataValue.json({k: v for k, v in result.stats.items() if k != "teacher"}),
+        "labels": MetadataValue.path(str(result.labels)),
+    })
