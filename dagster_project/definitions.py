@@ -56,7 +56,7 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     per_model = AssetSelection.assets(*[a for a in assets if a.partitions_def == BASE_MODELS])
     return Definitions(
         assets=assets,
-        asset_checks=[tasks.task_gate],
+        asset_checks=[tasks.task_gate, tasks.review_queue],
         resources={"pipeline": pipeline},
         executor=pick_executor(),
         jobs=[define_asset_job("data_job", selection=AssetSelection.all() - per_model,

@@ -33,10 +33,21 @@ def params_value(params: Params, dotted: str):
     return plain(value)
 
 
+def reviewed_inputs(root: Path, params: Params, stage: str) -> str:
+    """What people decide outside any stage that a node reads: MA-Bench's review decisions, for
+    proxy_tasks (DVC tracks the database file itself)."""
+    if stage != "proxy_tasks":
+        return ""
+    from fragmentforge.microactions.review import decisions
+
+    return json.dumps(sorted(decisions(Path(root) / params.paths.review_db).items()))
+
+
 def code_version(root: Path, params: Params, stage: str, extra: tuple[str, ...] = ()) -> str:
     spec = dict(stage_specs(yaml.safe_load((Path(root) / "dvc.yaml").read_text())))[stage]
     code = [d for d in spec.get("deps", []) if is_code(d)] + list(extra)
     digest = hashlib.sha256(files_digest(root, code).encode())
     for name in spec.get("params", []):
         digest.update(f"{name}={json.dumps(params_value(params, name), sort_keys=True, default=str)}\0".encode())
+    digest.update(reviewed_inputs(root, params, stage).encode())
     return digest.hexdigest()[:16]

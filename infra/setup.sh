@@ -41,3 +41,9 @@ if [ "$(cat .venv/.fragmentforge-library 2>/dev/null || true)" != "$library_stam
   quiet_pip .venv/bin/python -m pip install --quiet --no-deps -e .
   echo "$library_stamp" > .venv/.fragmentforge-library
 fi
+
+# MA-Bench's review queue: the reviewers' decisions are an input of proxy_tasks, so the (empty)
+# database must exist before the first run. Never overwritten.
+if [ ! -f data/review/queue.duckdb ]; then
+  PYTHONPATH="$PWD:$PWD/stages" .venv/bin/python -m fragmentforge.microactions.review init
+fi

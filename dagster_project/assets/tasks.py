@@ -10,10 +10,12 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     asset,
+    asset_check,
     multi_asset_check,
 )
 
 from dagster_project.assets.keyframes import keyframe_sets
+from dagster_project.assets.microactions import motion_descriptors, teacher_labels
 from dagster_project.resources import PipelineConfig
 from fragmentforge.tasks.checks import gate_checks
 from fragmentforge.tasks.registry import describe_generators
@@ -24,7 +26,7 @@ def proxy_tasks_description() -> str:
     return "QA records (data/tasks/qa.parquet) from every task generator:\n" + "\n".join(lines)
 
 
-@asset(group_name="tasks", deps=[keyframe_sets], description=proxy_tasks_description())
+@asset(group_name="tasks", deps=[keyframe_sets, motion_descriptors, teacher_labels], description=proxy_tasks_description())
 def proxy_tasks(pipeline: PipelineConfig) -> MaterializeResult:
     from fragmentforge.report import markdown_table
     from fragmentforge.tasks.generate import run_proxy_tasks
@@ -55,6 +57,21 @@ def task_gate(pipeline: PipelineConfig):
                       "details": MetadataValue.md("\n".join(
                           f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, {o.observed[:300]}"
                           for o in failed) or "_all expectations met_")})
+
+
+@asset_check(asset=proxy_tasks, blocking=False,
+             description="MA-Bench questions waiting for a reviewer (python -m fragmentforge.microactions.review list).")
+def review_queue(pipeline: PipelineConfig) -> AssetCheckResult:
+    """Fails (as a warning) only when waiting items are held back, i.e. tasks.ma_bench.admit is
+    `accepted`; with `verified` the judge's verdict stands in until someone decides."""
+    from fragmentforge.layout import REVIEW
+    from fragmentforge.microactions.review import pending_count
+
+    params = pipeline.params()
+    counts = pending_count(pipeline.root / params.paths.tasks_dir / REVIEW, pipeline.root / params.paths.review_db)
+    admit = params.tasks.ma_bench.admit
+    return AssetCheckResult(passed=admit == "verified" or counts["pending"] == 0, severity=AssetCheckSeverity.WARN,
+                            metadata={**counts, "admit": admit})
 
 
 @asset(group_name="tasks", deps=[proxy_tasks])

@@ -18,7 +18,7 @@ from fragmentforge.cli import parse_stage_args
 from fragmentforge.common import fresh_dir, project_relative, replace_dir
 from fragmentforge.config import KeyframeParams, Params
 from fragmentforge.layout import KEYFRAME_STATUS, KEYFRAMES, MANIFEST
-from fragmentforge.motion.extract import KeyframeJob, extract_keyframes
+from fragmentforge.motion.extract import CLIP_MODE, KeyframeJob, extract_keyframes
 from fragmentforge.video.isolated import map_isolated
 
 KEYFRAME_SCHEMA = pa.schema([
@@ -88,7 +88,8 @@ def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, fra
     replace_dir(staging, frames_dir)
     sets_per_n: dict[int, int] = {}
     for r in rows:
-        sets_per_n[r["n"]] = sets_per_n.get(r["n"], 0) + 1
+        if r["mode"] != CLIP_MODE:  # a clip set is every frame of a labelled video, not a keyframe set
+            sets_per_n[r["n"]] = sets_per_n.get(r["n"], 0) + 1
     return KeyframeResult(
         keyframes=frames_dir / KEYFRAMES, status=frames_dir / KEYFRAME_STATUS,
         videos_ok=sum(1 for s in statuses if s["status"] == "ok"),

@@ -20,7 +20,7 @@ DESCRIPTORS, DESCRIPTOR_STATUS = "descriptors.parquet", "status.parquet"
 # teacher_dir: labels, the reply cache, the batch counts
 TEACHER_LABELS, TEACHER_CACHE, TEACHER_STATS = "labels.parquet", "cache", "stats.json"
 # tasks_dir, validation_dir, exports_dir
-QA, TASKS_SUMMARY = "qa.parquet", "summary.json"
+QA, TASKS_SUMMARY, REVIEW = "qa.parquet", "summary.json", "review.parquet"
 GATE_REPORT = "tasks_gate.json"
 LLAMAFACTORY = "llamafactory"
 # adapters_dir/<base>/<variant>, eval_dir/<base>/<variant>, reports_dir/<base>

@@ -1,7 +1,7 @@
 """Node `teacher_labels`: what the teacher (params `teacher`) labels, for every video it applies to.
 
-Now: MA-Bench's structured caption of each micro-action instance, from the instance's pooled
-motion descriptors. Output (paths.teacher_dir): labels.parquet (one row per request: the reply,
+Now: MA-Bench's structured caption of each micro-action instance, from the motion descriptors
+pooled over the span its questions show (the instance widened to tasks.ma_bench.min_span_s). Output (paths.teacher_dir): labels.parquet (one row per request: the reply,
 or the reason it was quarantined, and which teacher labelled it), stats.json (requests, cache
 hits, requests sent, malformed and failed replies) and cache/ (the server replies by content
 hash; kept between runs, so an unchanged rerun sends nothing).
@@ -22,6 +22,7 @@ from fragmentforge.layout import DESCRIPTORS, MANIFEST, TEACHER_CACHE, TEACHER_L
 from fragmentforge.microactions import captions
 from fragmentforge.microactions.descriptors import pooled
 from fragmentforge.microactions.instances import instances_of
+from fragmentforge.microactions.questions import widen
 from fragmentforge.teacher.run import answer_all, make_teacher
 
 LABEL_SCHEMA = pa.schema([
@@ -51,13 +52,17 @@ def caption_requests(root: Path, params: Params) -> tuple[list, list[dict]]:
         if truth.get("world") != "ava":
             continue
         for instance in instances_of(video["video_id"], truth):
-            first, end = instance.frames(video["fps"])
-            parts = pooled(by_person.get((video["video_id"], instance.person_id), []), first, end)
-            requests.append(captions.request(instance, parts, instance.action))
+            # the span a question will show: the instance's, widened to tasks.ma_bench.min_span_s
+            start, end = widen(instance.start_s, instance.end_s, params.tasks.ma_bench.min_span_s, video["duration_s"])
+            fps = video["fps"]
+            parts = pooled(by_person.get((video["video_id"], instance.person_id), []),
+                           int(round(start * fps)), int(round(end * fps)) + 1)
+            requests.append(captions.request(instance, parts, instance.action, (start, end)))
             meta.append({"video_id": instance.video_id, "person_id": instance.person_id,
                          "subject": json.dumps({"action": instance.action, "start_s": instance.start_s,
-                                                "end_s": instance.end_s, "seconds": list(instance.seconds),
-                                                "order": instance.order, "parts": parts}, sort_keys=True)})
+                                                "end_s": instance.end_s, "span": [start, end],
+                                                "seconds": list(instance.seconds), "order": instance.order,
+                                                "parts": parts}, sort_keys=True)})
     return requests, meta
 
 

@@ -41,6 +41,8 @@ class PathsParams:
     metrics_dir: str = "data/metrics"  # what `dvc metrics` and `dvc plots` read, per base model
     motion_dir: str = "data/motion"  # per-body-part motion descriptors
     teacher_dir: str = "data/teacher"  # what teachers labelled, and their reply cache
+    judge_dir: str = "data/judge"  # the judge's verdicts on MA-Bench's questions: reply cache, counts
+    review_db: str = "data/review/queue.duckdb"  # MA-Bench's human review decisions (microactions/review.py)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,9 @@ class KeyframeParams:
     # stream, `label_window_stride` apart, centred on the keyframe (FineBench's windowed mode).
     label_window: int = check_default(5, lambda v: 1 <= v <= 32 and v % 2 == 1, "must be odd, in [1, 31]")
     label_window_stride: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    # AVA-labelled videos also get one `clip` set: every this-many-th frame of the normal stream,
+    # which MA-Bench's questions sample from (0: none)
+    labelled_clip_stride: int = check_default(1, lambda v: 0 <= v <= 64, "must be in [0, 64]")
     seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
     time_limit_s: float = check_default(300.0, lambda v: v > 0, "must be > 0")
     workers: int = check_default(2, lambda v: 1 <= v <= 256, "must be in [1, 256]")
@@ -150,6 +155,17 @@ class KeyframeParams:
     def problems(self):
         if len(set(self.set_sizes)) != len(self.set_sizes):
             yield "set_sizes", "lists a size twice"
+
+
+@dataclass(frozen=True)
+class MaBenchParams:
+    """MA-Bench's questions (microactions/): what they show, and which of them enter the benchmark."""
+
+    frames: int = check_default(4, lambda v: v in (2, 4, 8, 16), "must be 2, 4, 8 or 16")  # Table 3: 4/8/16
+    min_span_s: float = check_default(1.0, lambda v: 0 < v <= 30, "must be in (0, 30]")  # an instance's span, widened
+    # verified: what the judge's reflection verification supports, unless a reviewer rejected it;
+    # accepted: only what a reviewer accepted (python -m fragmentforge.microactions.review)
+    admit: Literal["verified", "accepted"] = "verified"
 
 
 @dataclass(frozen=True)
@@ -171,6 +187,7 @@ class TasksParams:
     # how scene questions show their frames: one image each, or as one video (FineVidBench shows a
     # video; Qwen2-VL then patches frame pairs together, so motion reaches its first layer)
     scene_media: Literal["frames", "video"] = "frames"
+    ma_bench: MaBenchParams = field(default_factory=MaBenchParams)
 
     def problems(self):
         from fragmentforge.plugins import names

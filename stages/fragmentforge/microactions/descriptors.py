@@ -36,11 +36,16 @@ def level(magnitude: float) -> str:
     return name
 
 
+MAIN_SHARE = 0.45  # a direction is the part's own when it holds this share of its motion
+
+
 def main_direction(part: dict) -> str:
-    """The direction with the largest share, or "still"."""
+    """The direction with the largest share; "mixed" when none holds MAIN_SHARE (a nod goes up and
+    down), "still" when the part hardly moves."""
     if part["magnitude"] < STILL_BELOW:
         return "still"
-    return max(DIRECTIONS, key=lambda d: part["directions"][d])
+    best = max(DIRECTIONS, key=lambda d: part["directions"][d])
+    return best if part["directions"][best] >= MAIN_SHARE else "mixed"
 
 
 def as_text(parts: dict[str, dict]) -> str:

@@ -15,3 +15,11 @@ BODY_LEVEL = {
     "shrug": TORSO, "bend": TORSO, "turn around": TORSO,
     "sit": BODY, "crouch": BODY, "jump": BODY, "fall": BODY, "lie down": BODY,
 }
+
+# Body regions, for "which moves most": a region moves as much as its most moving part.
+REGIONS = {"head": ("head",), "torso": ("torso",), "arms": ("left arm", "right arm"), "legs": ("left leg", "right leg")}
+
+
+def region_magnitudes(parts: dict[str, dict]) -> dict[str, float]:
+    return {region: max(parts[p]["magnitude"] for p in members if p in parts)
+            for region, members in REGIONS.items() if any(p in parts for p in members)}

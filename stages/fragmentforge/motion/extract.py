@@ -38,6 +38,7 @@ class KeyframeJob:
 
 
 LABEL_MODE = "label"
+CLIP_MODE, CLIP_SET_ID = "clip", "normal-clip"  # one set of a labelled video's frames, for MA-Bench
 
 
 def label_set_id(second: float) -> str:
@@ -172,6 +173,9 @@ def extract_keyframes(job: KeyframeJob) -> dict:
         normal = next(s for s in streams if s.variant == "normal")
         for second, picks in _label_windows(times, job.label_seconds, p.label_window, p.label_window_stride):
             rows.append(_row(job, normal, label_set_id(second), len(picks), LABEL_MODE, picks, times))
+        if job.label_seconds and p.labelled_clip_stride:
+            picks = list(range(0, len(normal.positions), p.labelled_clip_stride))
+            rows.append(_row(job, normal, CLIP_SET_ID, len(picks), CLIP_MODE, picks, times))
         positions = {pos for r in rows for pos in r["frame_positions"]}
         written = _write_frames(spill, size, layout, positions, out_dir, p)
     return {"backend": backend, "frames_decoded": total, "frames_written": written, "rows": rows,

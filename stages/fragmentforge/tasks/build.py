@@ -5,24 +5,27 @@ import gc
 import random
 from collections import Counter
 
+from fragmentforge import plugins
+from fragmentforge.tasks import levels
 from fragmentforge.tasks.record import SPLITS, place_answers
 from fragmentforge.tasks.registry import TaskEnv, active_generators
 
 
-def generate_records(contexts: list, params) -> list[dict]:
-    """All QA records, ordered by task (by name), split, video, generation order."""
+def generate_records(contexts: list, params, screen=None) -> list[dict]:
+    """All QA records, ordered by task (by name), split, video, generation order. `screen(task,
+    split, items)`, when given, filters the drafts of reviewed levels before letters are placed."""
     # Generation allocates many small objects and frees none: the cyclic collector would only
     # rescan them (about a fifth of the time), so it is paused here.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _generate(contexts, params)
+        return _generate(contexts, params, screen)
     finally:
         if paused:
             gc.enable()
 
 
-def _generate(contexts: list, params) -> list[dict]:
+def _generate(contexts: list, params, screen) -> list[dict]:
     label_pool = sorted({c.template for c in contexts if c.template})
     records = []
     for generator in active_generators(params):
@@ -31,9 +34,11 @@ def _generate(contexts: list, params) -> list[dict]:
             rng = random.Random(f"{params.seed}:{generator.name}:{ctx.video_id}")
             for draft in generator.module.generate(ctx, TaskEnv(params, generator.options, rng, label_pool)):
                 by_split[ctx.split].append((ctx.video_id, draft))
+        reviewed = screen is not None and getattr(plugins.load(levels, generator.level), "REVIEWED", False)
         for split in SPLITS:
             media = params.scene_media if generator.level == "scene" else "frames"
-            records.extend(place_answers(generator.name, generator.level, split, by_split[split], params.seed,
+            items = screen(generator.name, split, by_split[split]) if reviewed else by_split[split]
+            records.extend(place_answers(generator.name, generator.level, split, items, params.seed,
                                           params.answer_format, media))
     return records
 

@@ -1,7 +1,9 @@
 """Node `proxy_tasks`: QA records from the keyframe sets and ground truth.
 
-Output (paths.tasks_dir): qa.parquet (the canonical records, README "QA record") and
-summary.json (counts per task and split, answer-letter shares).
+Output (paths.tasks_dir): qa.parquet (the canonical records, README "QA record"),
+summary.json (counts per task and split, answer-letter shares) and review.parquet (every
+candidate of a reviewed level, MA-Bench's, with the judge's verdict and whether it entered);
+the judge's reply cache and counts go to paths.judge_dir.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ import pyarrow.parquet as pq
 from fragmentforge.cli import parse_stage_args
 from fragmentforge.common import fresh_dir, replace_dir, write_json_atomic
 from fragmentforge.config import Params
-from fragmentforge.layout import QA, TASKS_SUMMARY, layout
+from fragmentforge.layout import QA, TASKS_SUMMARY, TEACHER_LABELS, layout
+from fragmentforge.microactions.review import Screening
 from fragmentforge.tasks.build import generate_records, summarize
 from fragmentforge.tasks.context import load_contexts
 from fragmentforge.tasks.record import QA_SCHEMA
@@ -26,9 +29,11 @@ class TasksResult:
     summary: dict
 
 
-def write_records(records: list[dict], tasks_dir: Path) -> TasksResult:
+def write_records(records: list[dict], tasks_dir: Path, screening: Screening | None = None) -> TasksResult:
     staging = fresh_dir(tasks_dir.with_name(tasks_dir.name + ".staging"))
     pq.write_table(pa.Table.from_pylist(records, schema=QA_SCHEMA), staging / QA)
+    if screening is not None:
+        screening.write(staging)
     summary = summarize(records)
     write_json_atomic(staging / TASKS_SUMMARY, summary)
     replace_dir(staging, tasks_dir)
@@ -37,8 +42,10 @@ def write_records(records: list[dict], tasks_dir: Path) -> TasksResult:
 
 def run_proxy_tasks(params: Params, root: Path) -> TasksResult:
     where = layout(params, root)
-    contexts = load_contexts(root, where.manifest, where.keyframes)
-    return write_records(generate_records(contexts, params.tasks), where.dir("tasks_dir"))
+    contexts = load_contexts(root, where.manifest, where.keyframes, where.dir("teacher_dir") / TEACHER_LABELS)
+    screening = Screening(params, root)
+    records = generate_records(contexts, params.tasks, screening)
+    return write_records(records, where.dir("tasks_dir"), screening)
 
 
 def main(argv=None) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Optional
 from types import ModuleType
 
 from fragmentforge import plugins
@@ -30,6 +31,9 @@ class TaskOptions:
     enabled: bool = True
     # questions per keyframe set (fragment tasks) or per video / variant (scene tasks)
     per_unit: int = check_default(1, lambda v: 1 <= v <= 100, "must be in [1, 100]")
+    # the gate's fewest records per split for this task (null: tasks.min_per_task_train / _test)
+    min_train: Optional[int] = check_default(None, lambda v: v is None or v >= 0, "must be >= 0, or null")
+    min_test: Optional[int] = check_default(None, lambda v: v is None or v >= 0, "must be >= 0, or null")
 
 
 @dataclass(frozen=True)

@@ -147,9 +147,14 @@ def letter_shares(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def task_counts(records: pd.DataFrame, params) -> pd.DataFrame:
-    minimum = {"train": params.min_per_task_train, "test": params.min_per_task_test}
+    default = {"train": params.min_per_task_train, "test": params.min_per_task_test}
     counts = records.groupby(["task", "split"]).size()
-    return pd.DataFrame([{"task": g.name, "split": s, "n": int(counts.get((g.name, s), 0)), "minimum": minimum[s]}
+
+    def minimum(generator, split: str) -> int:
+        own = getattr(generator.options, f"min_{split}")
+        return default[split] if own is None else own
+
+    return pd.DataFrame([{"task": g.name, "split": s, "n": int(counts.get((g.name, s), 0)), "minimum": minimum(g, s)}
                          for g in active_generators(params) for s in SPLITS])
 
 

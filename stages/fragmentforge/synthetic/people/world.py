@@ -89,11 +89,11 @@ def _solo(rng, n: int, person: int, towards: float) -> list[Segment]:
 
 
 def _micro(rng, n: int, movement: list[Segment]) -> list[Segment]:
-    standing = [s for s in movement if s.label == "stand" and s.end - s.start >= 6]
-    if not standing:
-        return []
-    s = max(standing, key=lambda seg: seg.end - seg.start)
-    return [Segment(str(rng.choice(MICROS)), s.start + 1, s.end)]
+    """A micro-action in each of the (at most two) longest standing stretches, different ones."""
+    standing = sorted((s for s in movement if s.label == "stand" and s.end - s.start >= 6),
+                      key=lambda seg: seg.start - seg.end)[:2]
+    picks = [str(m) for m in rng.choice(MICROS, size=len(standing), replace=False)] if standing else []
+    return sorted((Segment(m, s.start + 1, s.end) for m, s in zip(picks, standing)), key=lambda seg: seg.start)
 
 
 def _layout(rng, n_people: int, width: int, height: int):
@@ -130,7 +130,7 @@ def plan_clip(rng, width: int, height: int, n_frames: int, scene: str | None = N
         k = int(rng.integers(n_people))
         _object(rng, people[k], things, n_frames, width, height, None if kind == "object" else kind)
     for person in people:
-        if not person.overlays and rng.random() < 0.5:
+        if not person.overlays and rng.random() < 0.8:
             person.overlays = _micro(rng, n_frames, person.movement)
         if any(s.label == "sit" for s in person.movement):  # a seat to sit on, there all along
             seat = 0.245 * person.start.height
