@@ -32,6 +32,10 @@ def write_params(root: Path, synthetic: dict | None = None, sources: list | None
         params["ingest"]["sources"] = sources
     # A handful of videos cannot meet the default record minimums or letter-balance tolerance.
     params["tasks"].update({"min_per_task_train": 1, "min_per_task_test": 1, "letter_tolerance": 0.25})
+    # Six people clips give MA-Bench a question or two per task, some none in a split.
+    for task in ("ma_cmar", "ma_fmar", "ma_sad", "ma_mad", "ma_mas", "ma_ppr"):
+        params["tasks"]["generators"][task] = {**(params["tasks"]["generators"].get(task) or {}),
+                                               "min_train": 0, "min_test": 0}
     # A few steps per variant: the tests check the plumbing here, test_training checks learning.
     params["training"].update({"max_samples": 16, "logging_steps": 1})
     # A pretraining of a few steps: test_pretrain checks it, the pipeline tests only run it.

@@ -467,8 +467,8 @@ INJECTED_BUG = """
 _clean_records = generate_records
 
 
-def generate_records(contexts, params):  # injected by a test: the first answer points past the options
-    out = _clean_records(contexts, params)
+def generate_records(contexts, params, screen=None):  # injected by a test: the first answer points past the options
+    out = _clean_records(contexts, params, screen)
     out[0] = {**out[0], "answer": "J"}
     return out
 """

@@ -14,7 +14,8 @@ from fragmentforge.config import load_params
 from fragmentforge.synthetic.actions import ACTIONS, VISUAL_SYNONYMS
 from fragmentforge.tasks.generators.action import class_text
 from fragmentforge.tasks import datasets, generate
-from stages import keyframe_sets, proxy_tasks, raw_videos, synthetic_clips, task_gate, training_datasets
+from stages import (keyframe_sets, motion_descriptors, proxy_tasks, raw_videos, synthetic_clips, task_gate,
+                    teacher_labels, training_datasets)
 from tests.conftest import make_project
 
 
@@ -23,7 +24,8 @@ def built(tmp_path_factory) -> Path:
     """A small project run through keyframes, proxy tasks, the gate and the export."""
     root = make_project(tmp_path_factory.mktemp("tasks"))
     args = ["--params", str(root / "params.yaml"), "--root", str(root)]
-    for stage in (synthetic_clips, raw_videos, keyframe_sets, proxy_tasks, task_gate, training_datasets):
+    for stage in (synthetic_clips, raw_videos, keyframe_sets, motion_descriptors, teacher_labels, proxy_tasks, task_gate,
+                  training_datasets):
         stage.main(args)
     return root
 
@@ -56,7 +58,7 @@ def frame_index(path: str) -> int:
 def test_every_task_is_generated_for_both_splits(built):
     qa = records(built)
     assert set(qa.task) == {"counting", "consistency", "localization", "disorder", "rearrangement", "action",
-                            "effect", "speed", "finebench"}
+                            "effect", "speed", "finebench", "ma_cmar", "ma_fmar", "ma_sad", "ma_mad", "ma_mas", "ma_ppr"}
     assert set(qa.split) == {"train", "test"}
     assert qa.qa_id.is_unique
     assert (qa.groupby("video_id").split.nunique() == 1).all()  # split by video, never by question
@@ -165,9 +167,12 @@ def test_llamafactory_export_has_one_placeholder_per_frame(built):
     info = json.loads((folder / "dataset_info.json").read_text())
     assert set(info) == {"sf2t_train", "sft_train", "benchmark_test"}
     qa = records(built)
+    opened = pd.read_parquet(built / "data" / "tasks" / "open_ended.parquet")
+    free = opened[opened.split == "train"]  # MA-Bench-Train's free-text targets go to sft_train too
     expected = {"sf2t_train": ((qa.level == "fragment") & (qa.split == "train")).sum(),
-                "sft_train": (qa.level.isin(["scene", "finebench"]) & (qa.split == "train")).sum(),
-                "benchmark_test": (qa.split == "test").sum()}
+                "sft_train": (qa.level.isin(["scene", "finebench", "ma_bench"]) & (qa.split == "train")).sum()
+                + len(free), "benchmark_test": (qa.split == "test").sum()}
+    targets = set(free.target)
     for name, entry in info.items():
         assert entry["formatting"] == "sharegpt" and entry["columns"]["images"] == "images"
         rows = json.loads((folder / entry["file_name"]).read_text())
@@ -176,7 +181,8 @@ def test_llamafactory_export_has_one_placeholder_per_frame(built):
             user, assistant = row["messages"]
             assert user["content"].count("<image>") == len(row["images"]) > 0
             options = dict(re.findall(r"^([A-J])\. (.+)$", user["content"], re.MULTILINE))
-            assert assistant["content"] in options.values()  # the default replies with the option's text
+            # the default replies with the option's text; an open-ended target is the caption itself
+            assert assistant["content"] in options.values() or (name == "sft_train" and assistant["content"] in targets)
             assert all((built / p).is_file() for p in row["images"])
 
 
@@ -257,7 +263,7 @@ def test_gate_fails_on_bad_records_and_dagster_skips_the_export(built, monkeypat
     from dagster_project.definitions import build_definitions
 
     original = generate.generate_records
-    monkeypatch.setattr(generate, "generate_records", lambda c, p: corrupt(original(c, p)))
+    monkeypatch.setattr(generate, "generate_records", lambda c, p, *screen: corrupt(original(c, p, *screen)))
     exports = built / "data" / "exports"
     before = sorted(p.name for p in exports.rglob("*"))
     defs = build_definitions(project_root=str(built))

@@ -20,12 +20,12 @@ DESCRIPTORS, DESCRIPTOR_STATUS = "descriptors.parquet", "status.parquet"
 # teacher_dir: labels, the reply cache, the batch counts
 TEACHER_LABELS, TEACHER_CACHE, TEACHER_STATS = "labels.parquet", "cache", "stats.json"
 # tasks_dir, validation_dir, exports_dir
-QA, TASKS_SUMMARY, REVIEW = "qa.parquet", "summary.json", "review.parquet"
+QA, TASKS_SUMMARY, REVIEW, OPEN_QUESTIONS = "qa.parquet", "summary.json", "review.parquet", "open_ended.parquet"
 GATE_REPORT = "tasks_gate.json"
 LLAMAFACTORY = "llamafactory"
 # adapters_dir/<base>/<variant>, eval_dir/<base>/<variant>, reports_dir/<base>
 TRAINING_RECORD = "training.json"
-RUN, PREDICTIONS, FINEAGENT = "run.json", "predictions.parquet", "fineagent.parquet"
+RUN, PREDICTIONS, FINEAGENT, OPEN_SCORES = "run.json", "predictions.parquet", "fineagent.parquet", "open_ended.parquet"
 CHART, REPORT_MD, REPORT_HTML = "chart.png", "report.md", "report.html"
 # metrics_dir/<base>: what `dvc metrics` and `dvc plots` read
 TRAINING_METRICS, EVALUATION_METRICS = "training.json", "evaluation.json"

@@ -14,9 +14,11 @@ from pathlib import Path
 from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
 from fragmentforge.evaluate import finebench_report as fbr
+from fragmentforge.evaluate import ma_bench_report as mbr
 from fragmentforge.evaluate import report_tables as rt
 from fragmentforge.evaluate.report_tables import delta_text, pct
 from fragmentforge.evaluate.identity import benchmark, params_hash
+from fragmentforge.evaluate.open_ended import judge_identity
 from fragmentforge.layout import CHART, REPORT_HTML, REPORT_MD, layout
 from fragmentforge.results_db import locked_connection
 from fragmentforge.results_loader import load_base_results
@@ -302,7 +304,7 @@ def build_report(params: Params, root: Path, base: str) -> dict:
     with locked_connection(root / params.paths.results_db) as conn:
         for name in filter(None, (previous, base)):
             load_base_results(conn, params, root, name)
-        data = rt.load(conn, dataset_hash, params_hash(ev))
+        data = rt.load(conn, dataset_hash, params_hash(ev, judge_identity(params.judge)))
         grouped = rt.by_base(data)
         runs, metrics = grouped.get(base), data["metrics"]
         if not runs:
@@ -329,6 +331,7 @@ def build_report(params: Params, root: Path, base: str) -> dict:
         doc.heading("Every variant against Base and against its parent (paired by question, 95% CI by video)")
         doc.table(*comparison(conn, cols, models, runs, metrics, ev))
         summary["finebench"] = fbr.write_section(doc, conn, models, runs, ev)
+        summary["ma_bench"] = mbr.write_section(doc, conn, params, root, models, runs, metrics)
         collapse_section(doc, params, root, base, cols, models, runs, metrics)
         pretraining_section(doc, params, root, base)
         doc.heading(f"Regression against the previous base model{f' ({previous})' if previous else ''}")

@@ -87,16 +87,24 @@ def load_finebench(conn, qa_path: Path) -> None:
     conn.execute(sql("create_finebench_views"))
 
 
-def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[dict], assisted=None) -> None:
-    """Replace one run's rows in runs, predictions, metrics and fineagent_predictions (`assisted`:
-    an Arrow table of its FineAgent predictions), in one transaction."""
+def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[dict], assisted=None,
+                      opened=None) -> None:
+    """Replace one run's rows in runs, predictions, metrics, fineagent_predictions (`assisted`:
+    an Arrow table of its FineAgent predictions) and open_ended_scores (`opened`: its MA-Bench
+    open-ended answers), in one transaction."""
     import pyarrow as pa
 
     conn.execute(sql("create_evaluation"))
     conn.execute(sql("create_fineagent"))
+    conn.execute(sql("create_open_ended"))
     conn.execute("BEGIN TRANSACTION")
     for table in ("runs", "predictions", "metrics", "fineagent_predictions"):
         conn.execute(sql(f"delete_{table}"), {"run_id": run["run_id"]})
+    conn.execute(sql("delete_open_ended_scores"), {"run_id": run["run_id"]})
+    if opened is not None and opened.num_rows:
+        conn.register("open_batch", opened)
+        conn.execute(sql("insert_open_ended_scores"))
+        conn.unregister("open_batch")
     conn.execute(sql("insert_run"), {"family": None, **run})  # runs written before the family was recorded
     if predictions:
         batch = pa.Table.from_pylist(predictions)  # noqa: F841 (read by name in the SQL)

@@ -355,6 +355,8 @@ class EvaluationParams:
     # FineBench questions, at inference only; () = none
     fineagent: tuple[Literal["localizer", "descriptor", "localizer+descriptor"], ...] = (
         "localizer", "descriptor", "localizer+descriptor")
+    # MA-Bench's open-ended answers (MADU, MARE): greedy, at most this many new tokens
+    open_ended_max_new_tokens: int = check_default(48, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
 
 
 @dataclass(frozen=True)

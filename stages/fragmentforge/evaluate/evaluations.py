@@ -1,7 +1,8 @@
 """Node `evaluations`: the benchmark (test-split QA records) for each base model and each of its variants.
 
 Output: <paths.eval_dir>/<base>/<variant>/predictions.parquet, fineagent.parquet (the FineBench
-questions again under each FineAgent helper setting, evaluation.fineagent) and run.json (the report
+questions again under each FineAgent helper setting, evaluation.fineagent), open_ended.parquet
+(MA-Bench's MADU and MARE answers with the judge's 0-5 scores) and run.json (the report
 step loads them into the results database). Variant "base" is the model without an adapter. A run whose id (base, adapter, data, params, code hashes) is
 unchanged is not evaluated again.
 """
@@ -24,7 +25,8 @@ from fragmentforge.evaluate.fineagent import helper_questions
 from fragmentforge.evaluate.identity import benchmark, now, run_record
 from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
-from fragmentforge.layout import FINEAGENT, PREDICTIONS, RUN, layout
+from fragmentforge.evaluate.open_ended import SCORES_SCHEMA, answer_and_score, judge_identity, test_questions
+from fragmentforge.layout import FINEAGENT, OPEN_SCORES, PREDICTIONS, RUN, layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.models.families import family_name
 from fragmentforge.variants import adapter_hash, mean_task_accuracy, trained
@@ -38,12 +40,14 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
     questions, dataset_hash = benchmark(params, root)
     device = pick_device(params.evaluation.device)
     helped = helper_questions(questions, video_truths(where.manifest, root, questions), params.evaluation.fineagent)
+    open_rows = test_questions(where.dir("tasks_dir"))
     summaries = []
     models = trained(params, root, base_name)
     remove_stale(where.dir("eval_dir") / base_name, {variant for variant, _ in models})
     for variant, adapter in models:
         run = run_record(base_name, entry.content_hash, variant, adapter_hash(adapter), dataset_hash,
-                         params.evaluation, device, len(questions), family=family_name(base_path))
+                         params.evaluation, device, len(questions), family=family_name(base_path),
+                         judge=judge_identity(params.judge))
         out = where.evaluation(base_name, variant)
         if (out / RUN).is_file() and json.loads((out / RUN).read_text())["run"]["run_id"] == run["run_id"]:
             summaries.append(json.loads((out / RUN).read_text()))
@@ -53,12 +57,14 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
         predictions = [dict(p, run_id=run["run_id"]) for p in predict(loaded, questions, params.evaluation, root)]
         assisted = [dict(p, run_id=run["run_id"], helpers=h) for (h, _), p in
                     zip(helped, predict(loaded, [q for _, q in helped], params.evaluation, root))]
+        opened = answer_and_score(loaded, open_rows, params, root, run["run_id"])
         del loaded
         run["ended_at"] = now()
         staging = out.with_name(out.name + ".staging")
         staging.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(predictions), staging / PREDICTIONS)
         pq.write_table(pa.Table.from_pylist(assisted, schema=FINEAGENT_SCHEMA), staging / FINEAGENT)
+        pq.write_table(pa.Table.from_pylist(opened, schema=SCORES_SCHEMA), staging / OPEN_SCORES)
         summary = {"run": run, "metrics": metric_rows(run["run_id"], questions, predictions, params.evaluation),
                    "seconds": time.perf_counter() - clock}
         write_json_atomic(staging / RUN, summary)

@@ -22,14 +22,18 @@ from fragmentforge import lineage
 from fragmentforge.layout import PROJECT_ROOT
 
 PREDICTION_PARAMS = ("scoring", "likelihood_target", "max_new_tokens", "bootstrap_resamples", "seed",
-                     "max_questions", "fineagent")
+                     "max_questions", "fineagent", "open_ended_max_new_tokens")
 PREDICTION_CODE = ("fragmentforge.evaluate.runner", "fragmentforge.evaluate.questions",
-                   "fragmentforge.evaluate.model_io", "fragmentforge.evaluate.fineagent")
+                   "fragmentforge.evaluate.model_io", "fragmentforge.evaluate.fineagent",
+                   "fragmentforge.evaluate.open_ended")
 EXTERNAL_CODE = PREDICTION_CODE + ("fragmentforge.evaluate.external",)  # and its frame sampler
 
 
-def params_hash(evaluation) -> str:
+def params_hash(evaluation, judge: str = "") -> str:
+    """The prediction params, and (when given) the judge's identity: it scores the open-ended answers."""
     picked = {key: getattr(evaluation, key) for key in PREDICTION_PARAMS}
+    if judge:
+        picked["judge"] = judge
     return hashlib.sha256(json.dumps(picked, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -56,11 +60,15 @@ def benchmark(params, root: Path):
     from fragmentforge.evaluate.questions import load_questions
     from fragmentforge.layout import layout
 
+    from fragmentforge.layout import OPEN_QUESTIONS
+
     qa = layout(params, root).qa
     questions = load_questions(qa)
     if params.evaluation.max_questions is not None:
         questions = questions[:params.evaluation.max_questions]
-    return questions, questions_hash(sha256_file(qa), questions, root)
+    opened = qa.with_name(OPEN_QUESTIONS)  # MA-Bench's open-ended questions, beside the records
+    files = sha256_file(qa) + (sha256_file(opened) if opened.is_file() else "")
+    return questions, questions_hash(files, questions, root)
 
 
 @lru_cache(maxsize=1)
@@ -72,10 +80,10 @@ def library_versions() -> str:
 
 def run_record(base: str, base_hash: str, variant: str, adapter_hash: str | None, dataset_hash: str,
                evaluation, device: str, questions: int, code_modules: tuple[str, ...] = PREDICTION_CODE,
-               family: str | None = None) -> dict:
+               family: str | None = None, judge: str = "") -> dict:
     """The run's identity and lineage, as the runs table stores it (the end time is filled in later).
     `family` (the base model's family module) is lineage only: the base hash already fixes it."""
-    p_hash, code = params_hash(evaluation), code_version(code_modules)
+    p_hash, code = params_hash(evaluation, judge), code_version(code_modules)
     run_id = hashlib.sha256("|".join([base, variant, base_hash, adapter_hash or "-", dataset_hash, p_hash, code,
                                       library_versions(), device]).encode()).hexdigest()[:20]
     return {"run_id": run_id, "base_model": base, "base_hash": base_hash, "variant": variant,

@@ -27,13 +27,17 @@ class Shown:
 
 
 def shown(ctx, env, start: float | None = None, end: float | None = None, items=None):
+    yield from shown_with(ctx, env.params.ma_bench, start, end, items)
+
+
+def shown_with(ctx, settings, start: float | None = None, end: float | None = None, items=None):
     """A Shown per captioned instance, over the span its caption describes (or, given `start` and
-    `end`, over that span widened), where the person can be named and the frames are there."""
+    `end`, over that span widened), where the person can be named and the frames are there.
+    `settings`: tasks.ma_bench."""
     truth = ctx.truth
     clip = next((s for s in ctx.sets if s.set_id == CLIP_SET_ID), None)
     if not truth or truth.get("world") != "ava" or clip is None:
         return
-    settings = env.params.ma_bench
     if len(clip.times) < 2:
         return
     duration = clip.times[-1] + (clip.times[-1] - clip.times[0]) / (len(clip.times) - 1)

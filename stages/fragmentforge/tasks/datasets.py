@@ -1,7 +1,8 @@
 """Node `training_datasets`: LLaMA-Factory datasets from records that passed the gate.
 
-Output (paths.exports_dir): llamafactory/ (dataset_info.json + sharegpt files). Refuses to
-export records whose gate report is missing, failed, or was computed on other data.
+Output (paths.exports_dir): llamafactory/ (dataset_info.json + sharegpt files): the records, and
+MA-Bench-Train's free-text targets (the train split of the open-ended questions) in MA-Bench's
+dataset. Refuses to export records whose gate report is missing, failed, or was computed on other data.
 """
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ import pyarrow.parquet as pq
 from fragmentforge.cli import parse_stage_args
 from fragmentforge.common import fresh_dir, replace_dir, sha256_file
 from fragmentforge.config import Params
-from fragmentforge.layout import LLAMAFACTORY, layout
+from fragmentforge import plugins
+from fragmentforge.layout import LLAMAFACTORY, OPEN_QUESTIONS, layout
+from fragmentforge.microactions.open_ended import sharegpt
+from fragmentforge.tasks import levels
 from fragmentforge.tasks.export import export_llamafactory
 
 
@@ -32,7 +36,10 @@ def export_tasks(params: Params, root: Path) -> dict:
         raise GateNotPassed(f"{qa_path} changed after it was validated; validate again")
     out = root / params.paths.exports_dir
     staging = fresh_dir(out.with_name(out.name + ".staging"))
-    counts = export_llamafactory(pq.read_table(qa_path).to_pylist(), staging / LLAMAFACTORY)
+    opened = qa_path.with_name(OPEN_QUESTIONS)
+    free = [r for r in pq.read_table(opened).to_pylist() if r["split"] == "train"] if opened.is_file() else []
+    counts = export_llamafactory(pq.read_table(qa_path).to_pylist(), staging / LLAMAFACTORY,
+                                 {plugins.load(levels, "ma_bench").DATASET: [sharegpt(r) for r in free]})
     replace_dir(staging, out)
     return counts
 

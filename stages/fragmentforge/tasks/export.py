@@ -26,8 +26,9 @@ def roles() -> dict[str, tuple[tuple | None, str]]:
     return {**{d: (tuple(names), "train") for d, names in out.items()}, BENCHMARK: (None, "test")}
 
 
-def export_llamafactory(records: list[dict], folder: Path) -> dict:
-    """Write the dataset folder; returns {dataset name: entries}."""
+def export_llamafactory(records: list[dict], folder: Path, extra: dict[str, list] | None = None) -> dict:
+    """Write the dataset folder; returns {dataset name: entries}. `extra`: sharegpt entries that
+    are not QA records (free-text targets), by dataset, after its records."""
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, list] = {}
     datasets = roles()
@@ -35,6 +36,9 @@ def export_llamafactory(records: list[dict], folder: Path) -> dict:
         for role, (level, split) in datasets.items():  # level: the levels exported to this role
             if record["split"] == split and (level is None or record["level"] in level):
                 files.setdefault(role, []).append(sharegpt_entry(record)[1])
+    for name, entries in (extra or {}).items():
+        if entries:
+            files.setdefault(name, []).extend(entries)
     info = {}
     for name, entries in sorted(files.items()):
         media = [m for m in ("images", "videos") if any(m in e for e in entries)]

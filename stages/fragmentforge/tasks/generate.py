@@ -2,7 +2,8 @@
 
 Output (paths.tasks_dir): qa.parquet (the canonical records, README "QA record"),
 summary.json (counts per task and split, answer-letter shares) and review.parquet (every
-candidate of a reviewed level, MA-Bench's, with the judge's verdict and whether it entered);
+candidate of a reviewed level, MA-Bench's, with the judge's verdict and whether it entered),
+open_ended.parquet (MA-Bench's MADU and MARE questions with their references);
 the judge's reply cache and counts go to paths.judge_dir.
 """
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pyarrow.parquet as pq
 from fragmentforge.cli import parse_stage_args
 from fragmentforge.common import fresh_dir, replace_dir, write_json_atomic
 from fragmentforge.config import Params
-from fragmentforge.layout import QA, TASKS_SUMMARY, TEACHER_LABELS, layout
+from fragmentforge.layout import OPEN_QUESTIONS, QA, TASKS_SUMMARY, TEACHER_LABELS, layout
+from fragmentforge.microactions.open_ended import OPEN_SCHEMA, open_questions
 from fragmentforge.microactions.review import Screening
 from fragmentforge.tasks.build import generate_records, summarize
 from fragmentforge.tasks.context import load_contexts
@@ -29,9 +31,12 @@ class TasksResult:
     summary: dict
 
 
-def write_records(records: list[dict], tasks_dir: Path, screening: Screening | None = None) -> TasksResult:
+def write_records(records: list[dict], tasks_dir: Path, screening: Screening | None = None,
+                  open_rows: list[dict] | None = None) -> TasksResult:
     staging = fresh_dir(tasks_dir.with_name(tasks_dir.name + ".staging"))
     pq.write_table(pa.Table.from_pylist(records, schema=QA_SCHEMA), staging / QA)
+    if open_rows is not None:
+        pq.write_table(pa.Table.from_pylist(open_rows, schema=OPEN_SCHEMA), staging / OPEN_QUESTIONS)
     if screening is not None:
         screening.write(staging)
     summary = summarize(records)
@@ -45,7 +50,7 @@ def run_proxy_tasks(params: Params, root: Path) -> TasksResult:
     contexts = load_contexts(root, where.manifest, where.keyframes, where.dir("teacher_dir") / TEACHER_LABELS)
     screening = Screening(params, root)
     records = generate_records(contexts, params.tasks, screening)
-    return write_records(records, where.dir("tasks_dir"), screening)
+    return write_records(records, where.dir("tasks_dir"), screening, open_questions(contexts, params.tasks.ma_bench))
 
 
 def main(argv=None) -> None:
