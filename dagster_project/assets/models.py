@@ -101,13 +101,15 @@ def loss_plot(path) -> str:
 
 
 def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -> AssetsDefinition:
-    deps = [base_models, training_datasets] + ([upstream[variant.parent]] if variant.parent else [])
+    deps = [base_models, training_datasets] + [upstream[v] for v in (variant.parent, variant.fuse) if v]
     key = [ADAPTERS, asset_name(variant.name)]
 
     @asset(name=asset_name(variant.name), key_prefix=[ADAPTERS], group_name="models", deps=deps, op_tags={**gpu_pod_tags(), **TORCH_STEP},
            partitions_def=BASE_MODELS, check_specs=[AssetCheckSpec(PRIOR_CHECK, asset=key, description=PRIOR_TEXT)],
-           description=f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
-                       + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune}).")
+           description=(f"LoRA adapter '{variant.name}': {variant.fusion_weight} x {variant.fuse} + the rest its parent "
+                        "(ActionArt's parameter fusion)" if variant.fuse else
+                        f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
+                        + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune})."))
     def _adapter(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
         from fragmentforge.training.adapters import train_one
         from fragmentforge.training.runner import LOSS_PLOT
@@ -117,9 +119,9 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
         rec = result.record
         check = AssetCheckResult(check_name=PRIOR_CHECK, passed=not rec.get("at_letter_prior"),
                                  severity=AssetCheckSeverity.WARN,
-                                 metadata={"final_loss": rec["final_loss"],
-                                           "letter_prior_loss": rec.get("letter_prior_loss")})
-        return MaterializeResult(data_version=DataVersion(rec["adapter_hash"]), check_results=[check], metadata={
+                                 metadata={k: v for k, v in (("final_loss", rec["final_loss"]),
+                                           ("letter_prior_loss", rec.get("letter_prior_loss"))) if v is not None})
+        metadata = {
             "status": result.status,
             "final_loss": rec["final_loss"],
             "letter_prior_loss": rec.get("letter_prior_loss"),
@@ -131,7 +133,9 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
             "device": rec["device"],
             "adapter": MetadataValue.path(str(result.adapter_dir)),
             "loss_plot": MetadataValue.md(loss_plot(result.adapter_dir / LOSS_PLOT)),
-        })
+        }
+        return MaterializeResult(data_version=DataVersion(rec["adapter_hash"]), check_results=[check],
+                                 metadata={k: v for k, v in metadata.items() if v is not None})
 
     return _adapter
 

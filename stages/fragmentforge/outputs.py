@@ -29,6 +29,9 @@ def main(argv=None) -> None:
     adapters = root / params.paths.adapters_dir
     for record in sorted(adapters.glob(f"*/*/{TRAINING_RECORD}")):
         rec = json.loads(record.read_text())
+        if rec.get("fused_from"):
+            print(f"  adapter          {record.parent}  (fused: {rec['fusion_weight']} x {rec['fused_from']})")
+            continue
         print(f"  adapter          {record.parent}  (steps {rec['steps']}, final loss {rec['final_loss']:.3f}, "
               f"{rec['samples_per_second']} samples/s on {rec['device']})")
     print(f"  evaluations      {root / params.paths.eval_dir}")

@@ -286,13 +286,17 @@ class VariantSpec:
     """One training variant: its data, the stage, and what it starts from and tunes."""
 
     name: str = check(lambda v: bool(v) and "/" not in v and not v.startswith("."), "must be a plain folder name")
-    datasets: tuple[str, ...] = check(lambda v: len(v) > 0, "name at least one dataset")
+    datasets: tuple[str, ...] = ()  # what it trains on (none for a fused variant)
     stage: Literal["sft", "dpo"] = "sft"
     parent: Optional[str] = None  # a variant whose adapter this one continues training
     tune: Literal["language", "vision", "all"] = "all"  # MA-Bench's ablation: which parts get LoRA
     epochs: Optional[float] = None  # overrides training.epochs
     learning_rate: Optional[float] = None  # overrides training.learning_rate
     label: Optional[str] = None  # the report's name for it (e.g. the paper's "Base(SFT)"); default the name
+    # ActionArt's parameter fusion: no training; the weighted average of this variant's adapter and
+    # its parent's, (1 - fusion_weight) parent + fusion_weight child (training/fusion.py)
+    fuse: Optional[str] = None
+    fusion_weight: float = check_default(0.5, lambda v: 0 <= v <= 1, "must be in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -328,10 +332,16 @@ class TrainingParams:
         if "base" in names:
             yield "variants", "'base' names the base model without an adapter; pick another variant name"
         for v in self.variants:
+            earlier = names[:names.index(v.name)]
             if names.count(v.name) > 1:
                 yield "variants", f"variant {v.name!r} is listed twice"
-            if v.parent is not None and v.parent not in names[:names.index(v.name)]:
+            if v.parent is not None and v.parent not in earlier:
                 yield "variants", f"{v.name}: parent {v.parent!r} must be a variant listed before it"
+            if v.fuse is not None and (v.fuse not in earlier or v.datasets or v.parent):
+                yield "variants", (f"{v.name}: a fused variant names an earlier variant in `fuse` and no datasets or "
+                                   "parent (its parent is that variant's)")
+            if v.fuse is None and not v.datasets:
+                yield "variants", f"{v.name}: name at least one dataset"
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,10 @@ class Model:
 def models(training) -> list[Model]:
     """Base, then every training variant in params order; each is compared with Base and with
     its parent."""
-    return [Model("Base", BASE, None)] + [Model(v.label or v.name, v.name, v.parent) for v in training.variants]
+    by_name = {v.name: v for v in training.variants}
+    # a fused variant's parent is the one its proxy-task model was trained from
+    return [Model("Base", BASE, None)] + [Model(v.label or v.name, v.name, by_name[v.fuse].parent if v.fuse else v.parent)
+                                          for v in training.variants]
 
 
 def load(conn, dataset_hash: str, params_hash: str) -> dict:

@@ -14,6 +14,7 @@ from fragmentforge.dvc_metrics import write_training_metrics
 from fragmentforge.layout import layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.models.registry import ModelFolderError
+from fragmentforge.training.fusion import fused_variant
 from fragmentforge.training.runner import TrainingFailed, TrainResult, train_variant
 
 
@@ -33,6 +34,10 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
     registry.save_hash_cache()
     base_path = registry.local_copy(entry, root / params.paths.model_cache_dir)
     variant = next(v for v in params.training.variants if v.name == variant_name)
+    if variant.fuse is not None:  # ActionArt's parameter fusion: no training
+        result = fused_variant(entry, variant, params.training.variants, root / params.paths.adapters_dir)
+        write_training_metrics(params, root, base_name)
+        return result
     result = train_variant(base=entry, base_path=base_path, variant=variant, training=params.training,
                            dataset_dir=layout(params, root).llamafactory, media_dir=root,
                            adapters_root=root / params.paths.adapters_dir,
@@ -50,7 +55,8 @@ def main(argv=None) -> None:
                 r = train_one(params, root, base, name)
                 rec = r.record
                 print(f"train {base}/{name}: {r.status}; steps {rec['steps']}, final loss {rec['final_loss']}, "
-                      f"{rec['samples_per_second']} samples/s, peak RSS {(rec['peak_rss_bytes'] or 0) / 2**20:.0f} MiB")
+                      f"{rec['samples_per_second']} samples/s, peak RSS {(rec['peak_rss_bytes'] or 0) / 2**20:.0f} MiB"
+                      + (f"; fused {rec['fused_from']} at weight {rec['fusion_weight']}" if rec.get("fused_from") else ""))
     except TrainingFailed as exc:
         raise SystemExit(f"training failed: {exc}") from None
 
