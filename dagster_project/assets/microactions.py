@@ -1,7 +1,9 @@
-"""Micro-action domain (MA-Bench): per-body-part motion descriptors and the teacher's labels."""
+"""Micro-action and teacher domain: MA-Bench's per-body-part motion descriptors, and what the
+teacher labels (MA-Bench's captions, ActionArt's proxy tasks)."""
 from dagster import MaterializeResult, MetadataValue, asset
 
 from dagster_project.assets.ingestion import raw_videos
+from dagster_project.assets.keyframes import keyframe_sets
 from dagster_project.resources import PipelineConfig
 
 
@@ -20,9 +22,10 @@ def motion_descriptors(pipeline: PipelineConfig) -> MaterializeResult:
     })
 
 
-@asset(group_name="microactions", deps=[motion_descriptors])
+@asset(group_name="microactions", deps=[motion_descriptors, keyframe_sets])
 def teacher_labels(pipeline: PipelineConfig) -> MaterializeResult:
-    """The teacher's structured micro-action captions (params `teacher`: ground truth or a server)."""
+    """What the teacher labels (params `teacher`: ground truth or a server): MA-Bench's structured
+    micro-action captions, ActionArt's pose descriptions, pose differences and action units."""
     from fragmentforge.teacher_labels import run_teacher_labels
 
     result = run_teacher_labels(pipeline.params(), pipeline.root)

@@ -18,7 +18,7 @@ KEYFRAMES, KEYFRAME_STATUS = "keyframes.parquet", "status.parquet"
 # motion_dir
 DESCRIPTORS, DESCRIPTOR_STATUS = "descriptors.parquet", "status.parquet"
 # teacher_dir: labels, the reply cache, the batch counts
-TEACHER_LABELS, TEACHER_CACHE, TEACHER_STATS = "labels.parquet", "cache", "stats.json"
+TEACHER_LABELS, TEACHER_CACHE, TEACHER_STATS, UNITS = "labels.parquet", "cache", "stats.json", "units"
 # tasks_dir, validation_dir, exports_dir
 QA, TASKS_SUMMARY, REVIEW, OPEN_QUESTIONS = "qa.parquet", "summary.json", "review.parquet", "open_ended.parquet"
 GATE_REPORT = "tasks_gate.json"

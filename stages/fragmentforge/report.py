@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
+from fragmentforge.evaluate import actionart_report as aar
 from fragmentforge.evaluate import finebench_report as fbr
 from fragmentforge.evaluate import ma_bench_report as mbr
 from fragmentforge.evaluate import report_tables as rt
@@ -332,6 +333,7 @@ def build_report(params: Params, root: Path, base: str) -> dict:
         doc.table(*comparison(conn, cols, models, runs, metrics, ev))
         summary["finebench"] = fbr.write_section(doc, conn, models, runs, ev)
         summary["ma_bench"] = mbr.write_section(doc, conn, params, root, models, runs, metrics)
+        summary["actionart"] = aar.write_section(doc, conn, params, layout(params, root).qa, models, runs)
         collapse_section(doc, params, root, base, cols, models, runs, metrics)
         pretraining_section(doc, params, root, base)
         doc.heading(f"Regression against the previous base model{f' ({previous})' if previous else ''}")

@@ -74,8 +74,17 @@ def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, b
     tokenizer = loaded.processor.tokenizer
     options = [[(letter, letter if reply == "letter" else text) for letter, text in option_texts(user_turn(row)).items()]
                for row in rows]
-    per_pass = max(1, batch_size // max((len(o) for o in options), default=1))
     scores: list[dict] = [{} for _ in rows]
+    if prompt_cache_applies(loaded, rows):
+        per_pass = batch_size  # prompts per pass; their options follow in one more pass
+        for start in range(0, len(rows), per_pass):
+            chunk = list(range(start, min(start + per_pass, len(rows))))
+            found = scores_after_prompt(loaded, [rows[i] for i in chunk], media_dir, [options[i] for i in chunk])
+            for i, per_option in zip(chunk, found):
+                scores[i] = {letter: float(sum(lps) if reduce == "sum" else sum(lps) / len(lps))
+                             for letter, lps in per_option.items()}
+        return [{"scores": s, "prediction": max(s, key=s.get) if s else None} for s in scores]
+    per_pass = max(1, batch_size // max((len(o) for o in options), default=1))
     for start in range(0, len(rows), per_pass):
         chunk = list(range(start, min(start + per_pass, len(rows))))
         sequences = [(i, letter, text) for i in chunk for letter, text in options[i]]
@@ -92,6 +101,56 @@ def score_rows_by_text(loaded: LoadedModel, rows: list[dict], media_dir: Path, b
             picked = log_probs[j, -count - 1:-1, :].gather(1, targets.unsqueeze(1)).squeeze(1)
             scores[i][letter] = float(picked.sum() if reduce == "sum" else picked.mean())
     return [{"scores": s, "prediction": max(s, key=s.get) if s else None} for s in scores]
+
+
+def prompt_cache_applies(loaded: LoadedModel, rows: list[dict]) -> bool:
+    """Whether options can be scored as continuations of one pass over each prompt (image rows of a
+    family whose visual features and M-RoPE positions option_inputs builds itself)."""
+    return getattr(loaded.family, "SHARED_VISION_SCORING", False) and not any(r.get("videos") for r in rows)
+
+
+def scores_after_prompt(loaded: LoadedModel, rows: list[dict], media_dir: Path, options: list[list]) -> list[dict]:
+    """Per row, {letter: [log-prob of each of the option's tokens]}: the prompts run once (left
+    padded, their key/value cache kept), then every option of every row runs as a continuation
+    of its own prompt's cache in one more pass. The first token is scored from the prompt's last
+    position. Text after the images takes M-RoPE positions one past the prompt's largest, in all
+    three sections, as the model gives them."""
+    import torch
+
+    from fragmentforge.evaluate.model_io import reply_ids
+
+    tokenizer, model = loaded.processor.tokenizer, loaded.model
+    _, inputs = option_inputs(loaded, rows, media_dir, [(r, "") for r in range(len(rows))])
+    with torch.no_grad():
+        first = model(**inputs, use_cache=True)
+    prompt_lp = torch.log_softmax(first.logits[:, -1, :].float(), dim=-1)
+    sequences = [(r, letter, reply_ids(tokenizer, text)) for r, row_options in enumerate(options)
+                 for letter, text in row_options]
+    out: list[dict] = [{} for _ in rows]
+    longest = max((len(t) for _, _, t in sequences), default=0)
+    if longest > 1:
+        index = torch.tensor([r for r, _, _ in sequences], device=model.device)
+        cache = first.past_key_values
+        cache.reorder_cache(index)
+        width = longest - 1  # the last token is only ever predicted, never fed
+        pad = tokenizer.pad_token_id
+        fed = torch.tensor([t[:-1] + [pad] * (width - len(t) + 1) for _, _, t in sequences], device=model.device)
+        fed_mask = torch.tensor([[1] * (len(t) - 1) + [0] * (width - len(t) + 1) for _, _, t in sequences],
+                                device=model.device)
+        mask = torch.cat([inputs["attention_mask"][index], fed_mask], dim=1)
+        start = inputs["position_ids"][..., -1].max(dim=0).values[index] + 1 if inputs["position_ids"].dim() == 3 \
+            else inputs["position_ids"][:, -1][index] + 1
+        steps = start.unsqueeze(-1) + torch.arange(width, device=model.device)
+        positions = steps.unsqueeze(0).expand(inputs["position_ids"].shape[0], -1, -1) \
+            if inputs["position_ids"].dim() == 3 else steps
+        with torch.no_grad():
+            later = model(input_ids=fed, attention_mask=mask, position_ids=positions, past_key_values=cache)
+        later_lp = torch.log_softmax(later.logits.float(), dim=-1)
+    for j, (r, letter, tokens) in enumerate(sequences):
+        lps = [float(prompt_lp[r, tokens[0]])]
+        lps += [float(later_lp[j, k - 1, tokens[k]]) for k in range(1, len(tokens))]
+        out[r][letter] = lps
+    return out
 
 
 def option_inputs(loaded: LoadedModel, rows: list[dict], media_dir: Path, sequences: list[tuple[int, str]]):

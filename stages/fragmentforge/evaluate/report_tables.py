@@ -47,9 +47,10 @@ class Columns:
 
 
 def columns() -> Columns:
+    """Every level's columns but those a level marks REPORTED = False (training-only tasks)."""
     from fragmentforge.tasks.registry import column_layout
 
-    return Columns(column_layout())
+    return Columns([(level, pairs) for level, pairs in column_layout() if getattr(level, "REPORTED", True)])
 
 
 @dataclass(frozen=True)
