@@ -176,9 +176,25 @@ def test_cached_visual_embeddings_score_like_fresh_ones_and_stay_within_their_bu
         assert all(abs(a["scores"][k] - b["scores"][k]) < 1e-4 for k in a["scores"])
     monkeypatch.setattr(likelihood, "VISION_CACHE_BYTES", 0)  # nothing kept past the question in hand
     loaded.vision_cache.clear()
-    tight = likelihood.score_rows_by_text(loaded, rows, lab["root"], 8)
+    tight = likelihood.score_rows_by_text(loaded, rows, lab["root"], 2)  # two prompts a pass
     assert [t["prediction"] for t in tight] == [f["prediction"] for f in fresh]
     assert set(loaded.vision_cache) <= {p for row in rows[-2:] for p in row["images"]}
+
+
+def test_options_scored_after_one_cached_prompt_pass_equal_one_sequence_each(lab, monkeypatch):
+    """The prompt-cache path (each prompt once, its options as continuations) against each option
+    run as its own sequence: the same scores and predictions."""
+    from fragmentforge.evaluate import likelihood
+
+    rows = lab["test_rows"][:10]
+    loaded = load_model(lab["root"] / "registry" / "tiny", lab["count"].adapter_dir)
+    assert likelihood.prompt_cache_applies(loaded, rows)
+    cached = likelihood.score_rows_by_text(loaded, rows, lab["root"], 4, reduce="sum")
+    monkeypatch.setattr(likelihood, "prompt_cache_applies", lambda *args: False)
+    single = likelihood.score_rows_by_text(loaded, rows, lab["root"], 4, reduce="sum")
+    for a, b in zip(cached, single):
+        assert a["prediction"] == b["prediction"]
+        assert all(abs(a["scores"][k] - b["scores"][k]) < 1e-4 for k in a["scores"])
 
 
 def test_letters_scored_over_all_their_tokens_equal_the_one_token_path(lab):

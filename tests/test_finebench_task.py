@@ -131,7 +131,7 @@ def replace_row(row, **changes):
 def test_finebench_train_records_go_to_the_supervised_dataset(tmp_path):
     from fragmentforge.tasks.export import export_llamafactory, roles
 
-    assert roles()["sft_train"] == (("finebench", "ma_bench", "scene"), "train")
+    assert roles()["sft_train"] == (("actionart", "finebench", "ma_bench", "scene"), "train")
     record = {"qa_id": "finebench:v:0", "task": "finebench", "level": "finebench", "split": "train", "video_id": "v",
               "variant": "normal", "frames": ["a.jpg"], "video": None, "question": "Q?", "options": ["x", "y"],
               "answer": "A", "answer_text": "x", "meta": "{}", "answer_format": "text", "media": "frames"}

@@ -52,6 +52,7 @@ def test_people_clips_get_descriptors_and_captions_and_a_broken_video_is_quarant
     broken = min(people, key=lambda v: v["video_id"])
     path = root / broken["path"]
     path.write_bytes(path.read_bytes()[:300])  # truncated after ingest: no frame can be decoded
+    run_keyframes(params, root)
     result = run_descriptors(params, root)
     assert [q["video_id"] for q in result.quarantined] == [broken["video_id"]]
     assert result.videos == len(people) - 1  # the shapes clips and the sample have no keypoints
@@ -60,8 +61,10 @@ def test_people_clips_get_descriptors_and_captions_and_a_broken_video_is_quarant
     assert all(abs(sum(r[d] for d in ("right", "up", "left", "down")) - 1) < 1e-3 or r["magnitude"] == 0
                for r in rows)
 
-    labels = pq.read_table(run_teacher_labels(params, root).labels).to_pylist()
-    assert labels and {r["label_source"] for r in labels} == {"ground_truth"}
+    every = pq.read_table(run_teacher_labels(params, root).labels).to_pylist()
+    assert every and {r["label_source"] for r in every} == {"ground_truth"}
+    assert {r["kind"] for r in every} >= {"micro_action_caption", "pose_description", "pose_difference"}
+    labels = [r for r in every if r["kind"] == "micro_action_caption"]
     stats = json.loads((root / "data/teacher/stats.json").read_text())["micro_action_caption"]
     assert stats["requests"] == len(labels) and stats["sent"] == 0
     for row in labels:

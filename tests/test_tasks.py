@@ -58,7 +58,8 @@ def frame_index(path: str) -> int:
 def test_every_task_is_generated_for_both_splits(built):
     qa = records(built)
     assert set(qa.task) == {"counting", "consistency", "localization", "disorder", "rearrangement", "action",
-                            "effect", "speed", "finebench", "ma_cmar", "ma_fmar", "ma_sad", "ma_mad", "ma_mas", "ma_ppr"}
+                            "effect", "speed", "finebench", "ma_cmar", "ma_fmar", "ma_sad", "ma_mad", "ma_mas", "ma_ppr",
+                            "actionart", "aa_pose", "aa_difference", "aa_sequence"}
     assert set(qa.split) == {"train", "test"}
     assert qa.qa_id.is_unique
     assert (qa.groupby("video_id").split.nunique() == 1).all()  # split by video, never by question
@@ -165,13 +166,14 @@ def test_answer_letters_are_balanced_per_task_and_split(built):
 def test_llamafactory_export_has_one_placeholder_per_frame(built):
     folder = built / "data" / "exports" / "llamafactory"
     info = json.loads((folder / "dataset_info.json").read_text())
-    assert set(info) == {"sf2t_train", "sft_train", "benchmark_test"}
+    assert set(info) == {"sf2t_train", "sft_train", "actionart_proxy", "benchmark_test"}
     qa = records(built)
     opened = pd.read_parquet(built / "data" / "tasks" / "open_ended.parquet")
     free = opened[opened.split == "train"]  # MA-Bench-Train's free-text targets go to sft_train too
     expected = {"sf2t_train": ((qa.level == "fragment") & (qa.split == "train")).sum(),
-                "sft_train": (qa.level.isin(["scene", "finebench", "ma_bench"]) & (qa.split == "train")).sum()
-                + len(free), "benchmark_test": (qa.split == "test").sum()}
+                "sft_train": (qa.level.isin(["scene", "finebench", "ma_bench", "actionart"]) & (qa.split == "train")).sum()
+                + len(free), "actionart_proxy": ((qa.level == "actionart_proxy") & (qa.split == "train")).sum(),
+                "benchmark_test": (qa.split == "test").sum()}
     targets = set(free.target)
     for name, entry in info.items():
         assert entry["formatting"] == "sharegpt" and entry["columns"]["images"] == "images"

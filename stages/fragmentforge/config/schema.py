@@ -332,11 +332,12 @@ class TrainingParams:
         if "base" in names:
             yield "variants", "'base' names the base model without an adapter; pick another variant name"
         for v in self.variants:
-            earlier = names[:names.index(v.name)]
             if names.count(v.name) > 1:
                 yield "variants", f"variant {v.name!r} is listed twice"
-            if v.parent is not None and v.parent not in earlier:
+            if v.parent is not None and v.parent not in names[:names.index(v.name)]:
                 yield "variants", f"{v.name}: parent {v.parent!r} must be a variant listed before it"
+        for v in self.variants:
+            earlier = names[:names.index(v.name)]
             if v.fuse is not None and (v.fuse not in earlier or v.datasets or v.parent):
                 yield "variants", (f"{v.name}: a fused variant names an earlier variant in `fuse` and no datasets or "
                                    "parent (its parent is that variant's)")
