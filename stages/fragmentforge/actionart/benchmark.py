@@ -4,10 +4,10 @@ truth: the AVA rows at keyframes and the COCO keypoints of every frame.
 Each question follows one named person through `frames` evenly spaced frames of the whole clip,
 numbered in the question, and has four options:
   AC   action count: how many times an oscillating action repeats (peaks of the moving joint)
-  AR   action recognition: which body-part action they do
+  AR   action recognition: which body-part action they make in one frame (on a keyframe)
   AS   action sequence: the order of two of their actions
   GS   global spatial: their posture in one frame
-  HOI  human-object interaction: what they do with an object
+  HOI  human-object interaction: what they do with an object in one frame (on a keyframe)
   LS   local spatial: where one hand is in one frame, against head, shoulders and hips
   MV   moving direction: which way a part moves between two consecutive frames
   TL   temporal localization: at which keyframe moment they do an action
@@ -34,12 +34,23 @@ INTRO = ("These {n} frames of the clip are numbered 1 to {n} (frame 1 at {first:
          "the question is about {who}. ")
 
 
-def shown_frames(ctx, n: int):
-    """(positions, times, paths) of n evenly spaced frames of the labelled clip, or None."""
+def shown_frames(ctx, n: int, seconds=()):
+    """(positions, times, paths) of n evenly spaced frames of the labelled clip, each moved onto a
+    keyframe's own frame when one is nearer than half the spacing (questions about one frame are
+    asked of keyframe frames only: the rows say what happens there), or None."""
     clip = next((s for s in ctx.sets if s.set_id == CLIP_SET_ID), None)
     if clip is None or len(clip.paths) < n or len(clip.times) != len(clip.paths):
         return None
-    picks = np.round(np.linspace(0, len(clip.paths) - 1, n)).astype(int)
+    picks = [int(i) for i in np.round(np.linspace(0, len(clip.paths) - 1, n))]
+    spacing = (len(clip.paths) - 1) / max(1, n - 1)
+    for second in seconds:
+        on = int(np.argmin([abs(t - second) for t in clip.times]))
+        nearest = min(range(n), key=lambda k: abs(picks[k] - on))
+        if abs(picks[nearest] - on) <= spacing / 2 and on not in picks:
+            picks[nearest] = on
+    picks = sorted(set(picks))
+    if len(picks) < n:
+        return None
     return ([clip.positions[i] for i in picks], [clip.times[i] for i in picks], [clip.paths[i] for i in picks])
 
 
@@ -68,16 +79,16 @@ def questions(ctx, n_frames: int, rng) -> list[dict]:
     truth = ctx.truth
     if not truth or truth.get("world") != "ava" or not truth.get("poses"):
         return []
-    frames = shown_frames(ctx, n_frames)
+    frames = shown_frames(ctx, n_frames, [k["second"] for k in truth["keyframes"]])
     if frames is None:
         return []
     positions, times, paths = frames
     poses = {f["frame"]: {p["person_id"]: p["keypoints"] for p in f["people"]} for f in truth["poses"]}
     duration = times[-1] + (times[-1] - times[0]) / max(1, len(times) - 1)
-    step = (times[-1] - times[0]) / max(1, len(times) - 1)
     fps = (positions[-1] - positions[0]) / (times[-1] - times[0]) if times[-1] > times[0] else 0.0
     if fps <= 0:
         return []
+    step = 1.0 / fps  # "on a keyframe": within half a frame of its second
     people = sorted({p["person_id"] for k in truth["keyframes"] for p in k["people"]})
     out = []
     for person in people:
@@ -90,7 +101,8 @@ def questions(ctx, n_frames: int, rng) -> list[dict]:
         shown = [poses.get(int(round(p)), {}).get(person) for p in positions]
         found = {
             "GS": _gs(labels, times, step, rng), "LS": _ls(shown, rng), "MV": _mv(shown),
-            "AR": _ar(done, rng), "HOI": _hoi(done, rng), "TL": _tl(labels, rng), "AS": _as(labels, rng),
+            "AR": _ar(labels, times, step, rng), "HOI": _hoi(labels, times, step, rng), "TL": _tl(labels, rng),
+            "AS": _as(labels, rng),
             "AC": _ac(labels, poses, person, fps),
         }
         for tag, item in sorted(found.items()):
@@ -140,23 +152,36 @@ def _mv(shown):
             (way, [d for d in DIRECTIONS if d != way]))
 
 
-def _ar(done, rng):
-    mine = sorted(done & PART_ACTIONS)
-    if not mine:
+def _at_keyframe(labels, times, step, wanted: set, rng):
+    """(frame number, the labels there) of a shown frame on a keyframe where the person does one
+    of `wanted`: the rows list everything done at that moment, so distractors are sure to be wrong."""
+    found = []
+    for k, t in enumerate(times):
+        near = [names for s, names in labels if abs(s - t) <= step / 2]
+        if len(near) == 1 and near[0] & wanted:
+            found.append((k + 1, near[0]))
+    return found[rng.randrange(len(found))] if found else None
+
+
+def _ar(labels, times, step, rng):
+    hit = _at_keyframe(labels, times, step, PART_ACTIONS, rng)
+    if hit is None:
         return None
-    action = mine[rng.randrange(len(mine))]
-    four = _four(q.option(action), [q.option(a) for a in _not_done(PART_ACTIONS, done, action)], rng)
-    return ("Which of these movements do they make?", four) if four else None
+    k, names = hit
+    action = sorted(names & PART_ACTIONS)[0]
+    four = _four(q.option(action), [q.option(a) for a in _not_done(PART_ACTIONS, names, action)], rng)
+    return (f"In frame {k}, which of these movements are they making?", four) if four else None
 
 
-def _hoi(done, rng):
+def _hoi(labels, times, step, rng):
     objects = {a.name for a in BY_NAME.values() if a.category == OBJECT}
-    mine = sorted((done & objects) - {"hold"}) or sorted(done & objects)
-    if not mine:
+    hit = _at_keyframe(labels, times, step, objects, rng)
+    if hit is None:
         return None
-    action = mine[0]
-    four = _four(q.option(action), [q.option(a) for a in _not_done(objects, done, action)], rng)
-    return ("What do they do with an object?", four) if four else None
+    k, names = hit
+    action = (sorted((names & objects) - {"hold"}) or sorted(names & objects))[0]
+    four = _four(q.option(action), [q.option(a) for a in _not_done(objects, names, action)], rng)
+    return (f"In frame {k}, what are they doing with an object?", four) if four else None
 
 
 def _tl(labels, rng):
