@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from fragmentforge.tasks.registry import generator_names
 from fragmentforge.video.encode import write_h264
 from tests.conftest import make_project
 from tests.test_keyframes import moving_square
@@ -82,8 +81,8 @@ def run_node(root, node: str, *args):
 def test_a_new_proxy_task_is_one_file(tmp_path):
     root = make_project(tmp_path)
     (root / "stages" / "fragmentforge" / "tasks" / "generators" / "pair_order.py").write_text(NEW_TASK)
-    for node in ("synthetic_clips", "raw_videos", "keyframe_sets", "proxy_tasks", "task_gate", "training_datasets",
-                 "base_models"):
+    for node in ("synthetic_clips", "raw_videos", "keyframe_sets", "motion_descriptors", "teacher_labels", "proxy_tasks",
+                 "task_gate", "training_datasets", "base_models"):
         run_node(root, node)
     qa = pd.read_parquet(root / "data" / "tasks" / "qa.parquet")
     pairs = qa[qa.task == "pair_order"]
@@ -101,7 +100,9 @@ def test_a_new_proxy_task_is_one_file(tmp_path):
     report = (root / "data" / "reports" / "tiny-qwen2vl" / "report.md").read_text()
     header = next(line for line in report.splitlines() if line.startswith("| model |"))
     assert "| PairO |" in header and header.index("Rearr") < header.index("PairO") < header.index("FG-Avg")
-    assert f"all {len(generator_names()) + 1}" in report  # every task of the repository, and pair_order
+    from fragmentforge.evaluate.report_tables import columns
+
+    assert f"all {len(columns().tasks) + 1}" in report  # every reported task of the repository, and pair_order
 
     # Its option is typed by its own Options, and it is described in Dagster.
     check = subprocess.run([sys.executable, "-c", (

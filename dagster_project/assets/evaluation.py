@@ -81,8 +81,13 @@ def evaluation_assets(adapter_assets: list[AssetsDefinition]) -> list[AssetsDefi
         from fragmentforge.report import build_report, markdown_table
 
         summary = build_report(pipeline.params(), pipeline.root, context.partition_key)
+        # The averages only: the full table (a column per task, 16 now) is in the report itself,
+        # and the UI shows a table that wide clipped
+        header, rows = summary["table_header"], summary["table"]
+        keep = [0] + [i for i, name in enumerate(header) if name.endswith("Avg")]
         metadata = {"html": MetadataValue.path(summary["html"]), "markdown": MetadataValue.path(summary["markdown"]),
-                    "table": MetadataValue.md(markdown_table(summary["table_header"], summary["table"])),
+                    "table": MetadataValue.md(markdown_table([header[i] for i in keep],
+                                                             [[row[i] for i in keep] for row in rows])),
                     "chart": MetadataValue.md("![chart](data:image/png;base64,"
                                               f"{base64.b64encode(Path(summary['chart']).read_bytes()).decode()})")}
         reg = summary["regression"]

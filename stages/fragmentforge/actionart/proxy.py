@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from fragmentforge.actionart.benchmark import POSTURES
 from fragmentforge.actionart.poses import DIRECTIONS, HAND_BANDS, TRACKED, hand_band, moved
 from fragmentforge.microactions.vocabulary import BODY_LEVEL
 from fragmentforge.tasks.finebench_questions import MIN_GAP_NORMALISED, refer
+from fragmentforge.tasks.registry import TaskOptions
 from fragmentforge.teacher.ground_truth import MissingAnnotation
 from fragmentforge.teacher.request import TeacherRequest, prompt_text
 
@@ -154,6 +156,22 @@ def pseudo_clips(units: list[dict], length: int, seed: int) -> list[dict]:
                           "frames": [f for c in chosen for f in c["frames"]],
                           "units": [c["item_id"] for c in chosen]})
     return clips
+
+
+@dataclass(frozen=True)
+class ProxyOptions(TaskOptions):
+    """A proxy task's options: it has no test split, so the gate asks for no test records."""
+
+    min_test: int = 0
+
+
+def train_rows(ctx, kind: str):
+    """The teacher's usable labels of one kind for a train-split video (none for a test one)."""
+    if ctx.split != "train":
+        return
+    for row in ctx.labels.get(kind, ()):
+        if row["status"] == "ok":
+            yield row
 
 
 def subject_json(value: dict) -> str:

@@ -30,3 +30,14 @@ def done_for(record, media):
 def actions_of(options) -> list | None:
     names = [BY_OPTION.get(o) for o in options]
     return None if None in names else names
+
+
+def chosen_action(record, media):
+    """(the question after its intro, the actions done in order, the answer's action) for a
+    question whose options are actions, or None."""
+    found = done_for(record, media)
+    names = actions_of(record.options)
+    if found is None or names is None:
+        return None
+    rest, done = found
+    return rest, [a for _, a in done], names[list(record.options).index(record.answer_text)]

@@ -1,28 +1,19 @@
 """ActionArt proxy task SD (spatial difference mining): which way a named person's part moved
 between two frames, from the teacher's list of changes. Train split only."""
 import json
-from dataclasses import dataclass
 
 from fragmentforge.actionart.poses import DIRECTIONS
-from fragmentforge.actionart.proxy import DIFFERENCE
+from fragmentforge.actionart.proxy import DIFFERENCE, ProxyOptions as Options, train_rows
 from fragmentforge.tasks.record import Draft
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "actionart_proxy", "SD", 2
 DESCRIPTION = "ActionArt proxy task: the pose change of a named person between two frames (teacher-labelled)."
 
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    min_test: int = 0  # training data only
+__all__ = ["Options", "generate"]
 
 
 def generate(ctx, env):
-    if ctx.split != "train":
-        return
-    for row in ctx.labels.get(DIFFERENCE, ()):
-        if row["status"] != "ok":
-            continue
+    for row in train_rows(ctx, DIFFERENCE):
         changes, subject = json.loads(row["value"])["changes"], json.loads(row["subject"])
         if not changes:
             continue

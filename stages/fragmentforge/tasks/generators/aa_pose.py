@@ -1,29 +1,20 @@
 """ActionArt proxy task PD (pose description): a named person's posture or where one hand is in
 one frame, from the teacher's pose description. Train split only."""
 import json
-from dataclasses import dataclass
 
 from fragmentforge.actionart.benchmark import POSTURES
 from fragmentforge.actionart.poses import HAND_BANDS
-from fragmentforge.actionart.proxy import POSE
+from fragmentforge.actionart.proxy import POSE, ProxyOptions as Options, train_rows
 from fragmentforge.tasks.record import Draft
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "actionart_proxy", "PD", 1
 DESCRIPTION = "ActionArt proxy task: pose description of a named person in one frame (teacher-labelled)."
 
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    min_test: int = 0  # training data only
+__all__ = ["Options", "generate"]
 
 
 def generate(ctx, env):
-    if ctx.split != "train":
-        return
-    for row in ctx.labels.get(POSE, ()):
-        if row["status"] != "ok":
-            continue
+    for row in train_rows(ctx, POSE):
         pose, subject = json.loads(row["value"]), json.loads(row["subject"])
         who = subject["who"]
         if pose["posture"] in POSTURES.values() and env.rng.random() < 0.5:

@@ -1,26 +1,19 @@
 """ActionArt proxy task FGQA (synthesized fine-grained QA): pseudo-long clips concatenated from
 teacher-labelled action units of different videos; what happens in one of the moments. Train split only."""
 import json
-from dataclasses import dataclass
 
-from fragmentforge.actionart.proxy import CLIP, UNIT_LABELS
+from fragmentforge.actionart.proxy import CLIP, UNIT_LABELS, ProxyOptions as Options, train_rows
 from fragmentforge.microactions.questions import option
 from fragmentforge.tasks.record import Draft, ordinal
-from fragmentforge.tasks.registry import TaskOptions
 
 LEVEL, COLUMN, ORDER = "actionart_proxy", "FGQA", 3
 DESCRIPTION = "ActionArt proxy task: the action sequence of a pseudo-long clip made of labelled action units."
 
-
-@dataclass(frozen=True)
-class Options(TaskOptions):
-    min_test: int = 0  # training data only
+__all__ = ["Options", "generate"]
 
 
 def generate(ctx, env):
-    if ctx.split != "train":
-        return
-    for row in ctx.labels.get(CLIP, ()):
+    for row in train_rows(ctx, CLIP):
         clip = json.loads(row["subject"])
         labels = clip["labels"]
         k = env.rng.randrange(len(labels))

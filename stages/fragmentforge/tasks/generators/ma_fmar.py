@@ -1,7 +1,7 @@
 """MA-Bench FMAR: which action the named person does, against similar actions they do not do
 in the span."""
 from fragmentforge.microactions import questions as q
-from fragmentforge.microactions.recheck import actions_of, done_for
+from fragmentforge.microactions.recheck import chosen_action
 from fragmentforge.microactions.tasking import shown
 
 LEVEL, COLUMN, ORDER = "ma_bench", "FMAR", 2
@@ -20,11 +20,8 @@ def generate(ctx, env):
 
 
 def check(record, media):
-    found = done_for(record, media)
-    names = actions_of(record.options)
-    if found is None or names is None:
+    found = chosen_action(record, media)
+    if found is None:
         return False
-    rest, done = found
-    truly = {a for _, a in done}
-    answer = names[list(record.options).index(record.answer_text)]
-    return rest == QUESTION and truly == {answer}
+    rest, done, answer = found
+    return rest == QUESTION and set(done) == {answer}

@@ -3,7 +3,7 @@ instances asks what comes after the first."""
 import re
 
 from fragmentforge.microactions import questions as q
-from fragmentforge.microactions.recheck import actions_of, done_for
+from fragmentforge.microactions.recheck import chosen_action
 from fragmentforge.microactions.tasking import shown
 
 LEVEL, COLUMN, ORDER = "ma_bench", "MAS", 5
@@ -29,12 +29,9 @@ def generate(ctx, env):
 
 
 def check(record, media):
-    found = done_for(record, media)
-    names = actions_of(record.options)
-    if found is None or names is None:
+    found = chosen_action(record, media)
+    if found is None:
         return False
-    rest, done = found
+    rest, order, answer = found
     m = _AFTER.match(rest)
-    order = [a for _, a in done]
-    answer = names[list(record.options).index(record.answer_text)]
     return m is not None and len(order) == 2 and q.phrase(order[0]) == m.group(1) and order[1] == answer
