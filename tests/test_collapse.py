@@ -30,6 +30,7 @@ def test_letter_spread_counts_the_top_letter_and_the_entropy():
     assert letter_spread([])["top_share"] is None
 
 
+@pytest.mark.slow  # trains adapters of its own (about 10 s): out of the fast tier
 def test_an_adapter_trained_to_answer_one_letter_is_flagged_and_a_working_one_is_not(lab):
     one_letter = train(lab, VariantSpec(name="one_letter", datasets=("count_one_letter",), epochs=1))
     flagged = collapsed_tasks(evaluate(lab, one_letter.adapter_dir), THRESHOLD)

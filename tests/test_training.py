@@ -180,6 +180,7 @@ def test_unchanged_variant_is_not_retrained_and_changed_data_is(lab):
         train_image.write_bytes(original)
 
 
+@pytest.mark.slow  # trains adapters of its own (about 10 s): out of the fast tier
 def test_a_variant_on_the_same_data_loads_the_tokenized_copy_and_trains_the_same_adapter(lab):
     assert lab["count"].record["tokenized"] == "tokenized"
     twin = replace(COUNT, name="count_twin", label="twin")  # another name, the same data and recipe
@@ -190,6 +191,7 @@ def test_a_variant_on_the_same_data_loads_the_tokenized_copy_and_trains_the_same
     assert result.record["final_loss"] == lab["count"].record["final_loss"]
 
 
+@pytest.mark.slow  # trains adapters of its own (about 10 s): out of the fast tier
 def test_variant_on_top_of_a_parent_and_dpo_through_the_same_stage(lab):
     dpo = VariantSpec(name="count_dpo", datasets=("count_pref",), stage="dpo", parent="count", epochs=1)
     result = train(lab, dpo, training=replace(TRAINING, variants=(COUNT, dpo)))
