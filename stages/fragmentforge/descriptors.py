@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -21,7 +20,7 @@ from fragmentforge.cli import parse_stage_args
 from fragmentforge.common import fresh_dir, replace_dir
 from fragmentforge.config import Params
 from fragmentforge.layout import DESCRIPTORS, DESCRIPTOR_STATUS, MANIFEST
-from fragmentforge.motion.body_parts import DIRECTIONS, dense_flow, direction_weights, part_masks
+from fragmentforge.motion.body_parts import DIRECTIONS, PartSums, dense_flow, part_masks
 from fragmentforge.video.decode import sequential_frames
 from fragmentforge.video.isolated import map_isolated
 
@@ -60,7 +59,7 @@ def describe_video(job: DescriptorJob) -> dict:
             for person_id, keypoints in job.poses[previous.index].items():
                 for part, mask in part_masks(keypoints, flow.shape[:2], job.thickness).items():
                     if mask.any():
-                        _add(sums.setdefault((person_id, window, part), _empty()), flow, mask)
+                        sums.setdefault((person_id, window, part), PartSums()).add(flow, mask)
         previous = frame
     if count < 2:
         raise ValueError(f"decoded {count} frame(s): flow needs two")
@@ -68,29 +67,12 @@ def describe_video(job: DescriptorJob) -> dict:
     return {"rows": rows, "frames": count}
 
 
-def _empty() -> dict:
-    return {"vector": np.zeros(2), "magnitude": 0.0, "bins": np.zeros(4), "centre": np.zeros(2), "pairs": 0}
-
-
-def _add(acc: dict, flow: np.ndarray, mask: np.ndarray) -> None:
-    vectors = flow[mask]
-    ys, xs = np.nonzero(mask)
-    acc["vector"] += vectors.mean(axis=0)
-    acc["magnitude"] += float(np.hypot(vectors[:, 0], vectors[:, 1]).mean())
-    acc["bins"] += direction_weights(vectors)
-    acc["centre"] += (xs.mean(), ys.mean())
-    acc["pairs"] += 1
-
-
-def _row(job: DescriptorJob, person_id: int, window: int, part: str, acc: dict) -> dict:
-    n, total = acc["pairs"], acc["bins"].sum()
-    shares = acc["bins"] / total if total > 0 else np.zeros(4)
+def _row(job: DescriptorJob, person_id: int, window: int, part: str, acc: PartSums) -> dict:
+    d = acc.summary()
     return {"video_id": job.video_id, "person_id": person_id, "start_frame": window * job.window_frames,
-            "end_frame": (window + 1) * job.window_frames, "part": part,
-            "dx": round(float(acc["vector"][0]) / n, 4), "dy": round(float(acc["vector"][1]) / n, 4),
-            "magnitude": round(acc["magnitude"] / n, 4),
-            **{d: round(float(s), 4) for d, s in zip(DIRECTIONS, shares)},
-            "cx": round(float(acc["centre"][0]) / n, 2), "cy": round(float(acc["centre"][1]) / n, 2), "pairs": n}
+            "end_frame": (window + 1) * job.window_frames, "part": part, "dx": d["vector"][0], "dy": d["vector"][1],
+            "magnitude": d["magnitude"], **d["directions"], "cx": d["centre"][0], "cy": d["centre"][1],
+            "pairs": d["pairs"]}
 
 
 def poses_of(truth: dict) -> dict:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fragmentforge.actionart.poses import DIRECTIONS, HAND_BANDS, TRACKED, hand_band, moved
+from fragmentforge.actionart.poses import DIRECTIONS, HAND_BANDS, JOINTS, TRACKED, hand_band, moved
 from fragmentforge.microactions import questions as q
 from fragmentforge.microactions.vocabulary import BODY_LEVEL
 from fragmentforge.motion.extract import CLIP_SET_ID
@@ -225,8 +225,6 @@ def count_repeats(signal: list[float], sign: int, prominence: float = 1.0) -> in
 
 
 def _ac(labels, poses, person, fps):
-    from fragmentforge.actionart.poses import JOINTS
-
     for action, (joint, axis, sign) in REPEATS.items():
         at = [s for s, names in labels if action in names]
         if not at:

@@ -16,24 +16,29 @@ from fragmentforge.layout import TEACHER_STATS
 from fragmentforge.microactions.open_ended import LABELS as OPEN_LABELS
 from fragmentforge.results_db import sql
 
-CLOSED = (("CMAR", "ma_cmar"), ("FMAR", "ma_fmar"), ("SAD", "ma_sad"), ("MAD", "ma_mad"), ("MAS", "ma_mas"),
-          ("PPR", "ma_ppr"))
 
 
-def _closed_rows(models, runs, metrics) -> list[list]:
+def closed_columns() -> list[tuple[str, str]]:
+    """(column, task) of the ma_bench level, in its order (the generators declare them)."""
+    from fragmentforge.tasks.registry import column_layout
+
+    return next((pairs for level, pairs in column_layout() if level.__name__.rsplit(".", 1)[-1] == "ma_bench"), [])
+
+
+def _closed_rows(models, runs, metrics, closed) -> list[list]:
     rows, chance = [], {}
     for model in models:
         if model.variant not in runs:
             continue
         m = metrics[runs[model.variant]["run_id"]]
-        accs = [m.get((t, None), {}).get("accuracy") for _, t in CLOSED]
-        chance.update({t: m[(t, None)]["chance"] for _, t in CLOSED if (t, None) in m})
+        accs = [m.get((t, None), {}).get("accuracy") for _, t in closed]
+        chance.update({t: m[(t, None)]["chance"] for _, t in closed if (t, None) in m})
         cells = [f"{pct(m[(t, None)]['accuracy'])} [{pct(m[(t, None)]['ci_low'])}, {pct(m[(t, None)]['ci_high'])}]"
-                 if (t, None) in m else "–" for _, t in CLOSED]
+                 if (t, None) in m else "–" for _, t in closed]
         known = [a for a in accs if a is not None]
         rows.append([model.label, *cells, pct(float(np.mean(known))) if known else "–"])
     if chance:
-        values = [chance.get(t) for _, t in CLOSED]
+        values = [chance.get(t) for _, t in closed]
         rows.append(["random", *(pct(v) if v is not None else "–" for v in values),
                      pct(float(np.mean([v for v in values if v is not None])))])
     return rows
@@ -62,14 +67,15 @@ def agreement(frame: pd.DataFrame) -> dict:
 
 
 def write_section(doc, conn, params, root: Path, models, runs, metrics) -> dict | None:
-    if not any((t, None) in metrics[r["run_id"]] for r in runs.values() for _, t in CLOSED):
+    closed = closed_columns()
+    if not any((t, None) in metrics[r["run_id"]] for r in runs.values() for _, t in closed):
         return None
     ev = params.evaluation
     doc.heading("MA-Bench: micro-actions")
     doc.text(f"Closed-ended accuracy in % with 95% intervals by video; each question shows {params.tasks.ma_bench.frames} "
              "frames of one named person's span. SAD and MAD are yes/no (50% chance). Only questions the judge "
              f"verified or a reviewer accepted are asked (tasks.ma_bench.admit: {params.tasks.ma_bench.admit}).")
-    doc.table(["model", *(c for c, _ in CLOSED), "Avg"], _closed_rows(models, runs, metrics))
+    doc.table(["model", *(c for c, _ in closed), "Avg"], _closed_rows(models, runs, metrics, closed))
     frames = {}
     for variant, run in runs.items():
         frames[variant] = conn.execute(sql("open_ended_scores"), {"r": run["run_id"]}).fetchdf()

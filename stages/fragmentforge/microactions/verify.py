@@ -43,11 +43,9 @@ def ground_truth_verdict(subject: dict) -> dict:
         if part is None:
             return _verdict(False, f"no descriptors for the {meta['part']} in the span")
         share, magnitude = part["directions"][meta["asked"]], part["magnitude"]
-        if meta["claim"]:
-            ok = share >= DIRECTION_SHARE_YES and magnitude >= MOVING
-            return _verdict(ok, f"the {meta['part']} moves {magnitude:.2f} px/frame, {share:.0%} of it {meta['asked']}")
-        ok = share <= DIRECTION_SHARE_NO and magnitude >= MOVING
-        return _verdict(ok, f"the {meta['part']} moves {magnitude:.2f} px/frame, {share:.0%} of it {meta['asked']}")
+        fits = share >= DIRECTION_SHARE_YES if meta["claim"] else share <= DIRECTION_SHARE_NO
+        return _verdict(fits and magnitude >= MOVING,
+                        f"the {meta['part']} moves {magnitude:.2f} px/frame, {share:.0%} of it {meta['asked']}")
     if task == "ma_ppr":
         ranked = sorted(region_magnitudes(parts).items(), key=lambda kv: -kv[1])
         if len(ranked) < 2:

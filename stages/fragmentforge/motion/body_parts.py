@@ -60,34 +60,37 @@ def direction_weights(vectors: np.ndarray) -> np.ndarray:
     return np.bincount(bins, weights=np.hypot(dx, dy), minlength=4)
 
 
+class PartSums:
+    """One part's flow over several frame pairs, summed as it comes: mean vector, magnitude,
+    direction shares (magnitude-weighted) and region centre, per pair."""
+
+    def __init__(self):
+        self.vector, self.magnitude, self.bins, self.centre, self.pairs = np.zeros(2), 0.0, np.zeros(4), np.zeros(2), 0
+
+    def add(self, flow: np.ndarray, mask: np.ndarray) -> None:
+        vectors = flow[mask]
+        ys, xs = np.nonzero(mask)
+        self.vector += vectors.mean(axis=0)
+        self.magnitude += float(np.hypot(vectors[:, 0], vectors[:, 1]).mean())
+        self.bins += direction_weights(vectors)
+        self.centre += (xs.mean(), ys.mean())
+        self.pairs += 1
+
+    def summary(self) -> dict:
+        n, total = self.pairs, self.bins.sum()
+        shares = self.bins / total if total > 0 else np.zeros(4)
+        return {"vector": [round(float(v) / n, 4) for v in self.vector], "magnitude": round(self.magnitude / n, 4),
+                "directions": {d: round(float(x), 4) for d, x in zip(DIRECTIONS, shares)},
+                "centre": [round(float(v) / n, 2) for v in self.centre], "pairs": n}
+
+
 def describe(frames: list[np.ndarray], keypoints: list, thickness: int = 5) -> dict[str, dict | None]:
     """Per part, over the clip: mean vector (dx, dy), magnitude, direction shares and centre;
     None for a part never visible. `keypoints[i]` is one person's 17 (x, y, v) in frame i."""
-    sums = {p: {"vector": np.zeros(2), "magnitude": 0.0, "bins": np.zeros(4), "centre": np.zeros(2), "pairs": 0}
-            for p in PARTS}
+    sums = {p: PartSums() for p in PARTS}
     for i in range(len(frames) - 1):
         flow = dense_flow(frames[i], frames[i + 1])
         for part, mask in part_masks(keypoints[i], flow.shape[:2], thickness).items():
-            if not mask.any():
-                continue
-            vectors = flow[mask]
-            ys, xs = np.nonzero(mask)
-            acc = sums[part]
-            acc["vector"] += vectors.mean(axis=0)
-            acc["magnitude"] += float(np.hypot(vectors[:, 0], vectors[:, 1]).mean())
-            acc["bins"] += direction_weights(vectors)
-            acc["centre"] += (xs.mean(), ys.mean())
-            acc["pairs"] += 1
-    out = {}
-    for part, acc in sums.items():
-        n = acc["pairs"]
-        if n == 0:
-            out[part] = None
-            continue
-        total = acc["bins"].sum()
-        shares = acc["bins"] / total if total > 0 else np.zeros(4)
-        out[part] = {"vector": [round(float(v) / n, 4) for v in acc["vector"]],
-                     "magnitude": round(acc["magnitude"] / n, 4),
-                     "directions": {d: round(float(s), 4) for d, s in zip(DIRECTIONS, shares)},
-                     "centre": [round(float(v) / n, 2) for v in acc["centre"]], "pairs": n}
-    return out
+            if mask.any():
+                sums[part].add(flow, mask)
+    return {part: acc.summary() if acc.pairs else None for part, acc in sums.items()}
