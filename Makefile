@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR):$(CURDIR)/stages
 
-.PHONY: setup run test test-fast ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-evaluate sweep-pretrain sweep-recipes clean
+.PHONY: setup run test test-fast ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-image-memo bench-evaluate sweep-pretrain sweep-recipes clean
 
 setup:
 	@bash infra/setup.sh
@@ -61,6 +61,10 @@ bench-tasks: setup
 # Our training call against the bare `llamafactory-cli train` on the same data and recipe.
 bench-training: setup
 	$(PY) -m tests.benchmarks.bench_training
+
+# Training with images worked on once (token counts, frozen-vision embeddings) against the plain path (needs a finished `make run`).
+bench-image-memo: setup
+	$(PY) -m tests.benchmarks.bench_image_memo
 
 # No-op reruns of the Dagster launcher and of dvc repro (needs a finished `make run`).
 bench-noop: setup

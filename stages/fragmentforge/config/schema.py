@@ -326,6 +326,9 @@ class TrainingParams:
     # recompute activations in the backward pass: memory for time, worth it on a large base only
     gradient_checkpointing: bool = True
     time_limit_s: float = check_default(3600.0, lambda v: v > 0, "must be > 0")
+    # frozen vision side (tune: language): each image encoded once a run, at most this many MiB
+    # of visual embeddings kept (training/frozen_vision.py); 0 encodes every image every time
+    vision_cache_mib: int = check_default(2048, lambda v: v >= 0, "must be >= 0")
 
     def problems(self):
         names = [v.name for v in self.variants]

@@ -28,7 +28,7 @@ from fragmentforge.evaluate.collapse import prior_loss, training_at_prior
 from fragmentforge.evaluate.model_io import media_files
 from fragmentforge.layout import TRAINING_RECORD
 from fragmentforge.models.registry import ModelEntry
-from fragmentforge.training import tokenized
+from fragmentforge.training import frozen_vision, tokenized
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
@@ -201,6 +201,7 @@ def summarize(log_rows: list[dict], results: dict, metrics: dict) -> dict:
         "peak_rss_bytes": metrics.get("peak_rss_bytes"),
         "peak_cuda_bytes": metrics.get("peak_cuda_bytes"),
         "device": metrics.get("device"),
+        "vision_cache": metrics.get("vision_cache"),  # hits and misses, where the vision side was frozen
     }
 
 
@@ -229,8 +230,10 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
     token_key = tokenized.cache_key(recipe, datasets, base.content_hash, library_versions())
     token_path, reused = tokenized.choose(work_root / "tokenized", token_key, work)
     # What LLaMA-Factory reads: the recipe plus where its tokenized copy is (a location, kept out
-    # of recipe.yaml so the published recipe does not depend on which run tokenized first).
-    (work / LAUNCH_RECIPE).write_text(yaml.safe_dump({**recipe, "tokenized_path": str(token_path)}, sort_keys=True))
+    # of recipe.yaml so the published recipe does not depend on which run tokenized first), and
+    # the frozen-vision cache's bound, which changes no number (tests/test_frozen_vision.py).
+    (work / LAUNCH_RECIPE).write_text(yaml.safe_dump({**recipe, "tokenized_path": str(token_path),
+                                                      frozen_vision.CAP_KEY: training.vision_cache_mib}, sort_keys=True))
     metrics_path = work / "metrics.json"
     wall = launch(work / LAUNCH_RECIPE, metrics_path, work / LAUNCH_LOG, training.time_limit_s)
     lf_out = work / "lf"

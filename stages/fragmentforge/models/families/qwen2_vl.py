@@ -6,6 +6,8 @@ MEDIA_FORMS = ("frames", "video")
 VIDEO_FRAME_MULTIPLE = 2  # two frames share a temporal patch
 TRUST_REMOTE_CODE = False
 SHARED_VISION_SCORING = True  # option scoring encodes a question's frames once (evaluate/likelihood.py)
+TOKEN_COUNT_MEMO = True  # tokenizing measures each frame once (training/image_grids.py)
+FROZEN_VISION_CACHE = True  # LoRA on the language side encodes each frame once a run (training/frozen_vision.py)
 
 
 def tiny(tokenizer, spec):
