@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, is_dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -43,8 +44,16 @@ def reviewed_inputs(root: Path, params: Params, stage: str) -> str:
     return json.dumps(sorted(decisions(Path(root) / params.paths.review_db).items()))
 
 
+@lru_cache(maxsize=4)
+def dvc_stages(dvc_file: Path, mtime_ns: int) -> dict:
+    """dvc.yaml's stages, parsed once per process and file version: every step process of a
+    Dagster run loads the code location, which versions every asset."""
+    return dict(stage_specs(yaml.load(dvc_file.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))))
+
+
 def code_version(root: Path, params: Params, stage: str, extra: tuple[str, ...] = ()) -> str:
-    spec = dict(stage_specs(yaml.safe_load((Path(root) / "dvc.yaml").read_text())))[stage]
+    dvc_file = Path(root) / "dvc.yaml"
+    spec = dvc_stages(dvc_file, dvc_file.stat().st_mtime_ns)[stage]
     code = [d for d in spec.get("deps", []) if is_code(d)] + list(extra)
     digest = hashlib.sha256(files_digest(root, code).encode())
     for name in spec.get("params", []):
