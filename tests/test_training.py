@@ -216,6 +216,10 @@ def test_recipe_switches_precision_and_what_is_tuned(tmp_path):
     assert vision["freeze_language_model"] and not vision["freeze_vision_tower"]
     assert language["freeze_vision_tower"] and not language["freeze_language_model"]
     assert cpu["template"] == "qwen2_vl" and cpu["trust_remote_code"] is False  # from the model's family file
+    dpo = build_recipe(variant=replace(COUNT, stage="dpo", parent="sft"), cuda=False, parent_adapter=tmp_path / "sft",
+                       **common)
+    assert (dpo["ref_model"], dpo["ref_model_adapters"]) == (str(tmp_path), str(tmp_path / "sft"))  # π_ref = the parent
+    assert "ref_model" not in build_recipe(variant=COUNT, cuda=False, parent_adapter=tmp_path / "sft", **common)
 
 
 def test_a_model_of_no_known_family_is_refused_not_guessed(tmp_path):

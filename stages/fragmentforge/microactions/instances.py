@@ -29,7 +29,9 @@ class Instance:
         return int(round(self.start_s * fps)), int(round(self.end_s * fps)) + 1
 
 
-def instances_of(video_id: str, truth: dict) -> list[Instance]:
+def action_runs(truth: dict, keep) -> list[tuple[int, str, tuple[float, ...], float]]:
+    """(person_id, action, its consecutive keyframe seconds, keyframe gap) for every run of
+    keyframes where a person's rows carry an action that `keep(name)` accepts, in time order."""
     keyframes = sorted(truth.get("keyframes", ()), key=lambda k: k["second"])
     seconds = [k["second"] for k in keyframes]
     gap = min((b - a for a, b in zip(seconds, seconds[1:])), default=1.0)
@@ -37,19 +39,22 @@ def instances_of(video_id: str, truth: dict) -> list[Instance]:
     for index, keyframe in enumerate(keyframes):
         for person in keyframe["people"]:
             for action in person["actions"]:
-                if action["name"] not in BODY_LEVEL:
+                if not keep(action["name"]):
                     continue
                 spans = runs.setdefault((person["person_id"], action["name"]), [])
                 if spans and spans[-1][-1] == seconds[index - 1] and index > 0:
                     spans[-1].append(keyframe["second"])
                 else:
                     spans.append([keyframe["second"]])
-    found = sorted((spans[0], person_id, action, spans) for (person_id, action), all_spans in runs.items()
+    found = sorted((spans[0], person_id, action, tuple(spans)) for (person_id, action), all_spans in runs.items()
                    for spans in all_spans)
+    return [(person_id, action, spans, gap) for _, person_id, action, spans in found]
+
+
+def instances_of(video_id: str, truth: dict) -> list[Instance]:
     out, order = [], {}
-    for first, person_id, action, spans in found:
+    for person_id, action, spans, gap in action_runs(truth, lambda name: name in BODY_LEVEL):
         k = order.get(person_id, 0)
         order[person_id] = k + 1
-        out.append(Instance(video_id, person_id, action, max(0.0, first - gap / 2), spans[-1] + gap / 2,
-                            tuple(spans), k))
+        out.append(Instance(video_id, person_id, action, max(0.0, spans[0] - gap / 2), spans[-1] + gap / 2, spans, k))
     return out

@@ -69,8 +69,13 @@ def build_recipe(*, base_path: Path, variant: VariantSpec, training: TrainingPar
         # One adapter path and no new adapter: LLaMA-Factory keeps training the parent's LoRA,
         # so the result is a single self-contained adapter ("Base(SFT)+SF²T").
         recipe.update(adapter_name_or_path=str(parent_adapter), create_new_adapter=False)
+        if variant.stage == "dpo":
+            # DPO's reference is the parent (Tarsier2: the SFT model). Without these LLaMA-Factory
+            # would score the reference with the LoRA switched off, i.e. the bare base.
+            recipe.update(ref_model=str(base_path), ref_model_adapters=str(parent_adapter))
     return recipe
 
 
 # Keys that name where things are rather than what is trained: left out of the fingerprint.
-LOCATION_KEYS = ("model_name_or_path", "dataset_dir", "media_dir", "output_dir", "adapter_name_or_path")
+LOCATION_KEYS = ("model_name_or_path", "dataset_dir", "media_dir", "output_dir", "adapter_name_or_path", "ref_model",
+                 "ref_model_adapters")

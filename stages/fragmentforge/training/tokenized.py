@@ -21,7 +21,7 @@ TRAINING_ONLY = ("learning_rate", "num_train_epochs", "lr_scheduler_type", "warm
                  "freeze_language_model", "logging_steps", "save_steps", "save_total_limit", "plot_loss",
                  "per_device_train_batch_size", "gradient_accumulation_steps", "output_dir", "adapter_name_or_path",
                  "create_new_adapter", "seed", "bf16", "fp16", "disable_gradient_checkpointing", "report_to",
-                 "include_num_input_tokens_seen", "pref_beta", "pref_loss")
+                 "include_num_input_tokens_seen", "pref_beta", "pref_loss", "ref_model", "ref_model_adapters")
 KEEP = 4  # published copies kept, newest first
 
 
