@@ -36,8 +36,13 @@ def write_params(root: Path, synthetic: dict | None = None, sources: list | None
     for task in ("ma_cmar", "ma_fmar", "ma_sad", "ma_mad", "ma_mas", "ma_ppr"):
         params["tasks"]["generators"][task] = {**(params["tasks"]["generators"].get(task) or {}),
                                                "min_train": 0, "min_test": 0}
+    # Clips of 8 to 12 frames: a description shows 4 (clip-cropping's half window must hold them).
+    params["tasks"]["descriptions"]["frames"] = 4
     # A few steps per variant: the tests check the plumbing here, test_training checks learning.
     params["training"].update({"max_samples": 16, "logging_steps": 1})
+    # Six people clips and a few training steps describe nothing well: δ 0 keeps the pairs whose
+    # sides score alike, so the DPO variant trains (test_autodq checks the filter itself).
+    params["training"]["preference"]["delta"] = 0.0
     # A pretraining of a few steps: test_pretrain checks it, the pipeline tests only run it.
     params["models"]["tiny"]["pretrain"].update({"clips": 6, "held_out_clips": 2, "frames_per_clip": 2,
                                                  "epochs": 1, "max_samples": 32})

@@ -124,3 +124,18 @@ def test_the_judge_interface_scores_as_the_world_does_and_quarantines_a_miscount
     monkeypatch.setattr(judging, "make_teacher", lambda settings, answerers: GroundTruthTeacher(miscounting))
     broken, _ = judging.score(items[:1], judge, cache_dir=None)
     assert broken[0].dq is None and broken[0].reason.startswith("malformed reply: labels events [1] of 1..4")
+
+
+def test_f1_interval_is_of_the_mean_precision_and_recall_and_pairs_by_video():
+    import numpy as np
+
+    from fragmentforge.evaluate.stats import f1_bootstrap
+
+    p, r = np.array([1.0, 0.5, 0.0, 0.5]), np.array([0.5, 0.5, 0.0, 1.0])
+    videos = ["a", "b", "c", "d"]
+    f1, low, high = f1_bootstrap(p, r, videos, resamples=500, seed=1)
+    assert f1 == pytest.approx(2 * 0.5 * 0.5 / (0.5 + 0.5)) and low <= f1 <= high
+    same = f1_bootstrap(p, r, videos, resamples=500, seed=1, baseline=(p, r))
+    assert same == (0.0, 0.0, 0.0)
+    better = f1_bootstrap(np.ones(4), np.ones(4), videos, resamples=500, seed=1, baseline=(p, r))
+    assert better[0] == pytest.approx(0.5) and better[1] > 0

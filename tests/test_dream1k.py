@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from fragmentforge.evaluate.dream1k import load_entries, write_predictions
 
 
@@ -57,3 +59,31 @@ def test_predictions_in_tarsiers_form_round_trip(tmp_path):
     again, problems = load_entries(tmp_path / "out.jsonl", tmp_path)
     assert problems == [] and [(e.reference, e.events, e.video) for e in again] == \
         [(e.reference, e.events, e.video) for e in entries]
+
+
+@pytest.mark.slow  # decodes two clips in the sampling worker and runs the tiny model (about 15 s)
+def test_a_model_describes_the_entries_and_a_broken_video_is_left_out_with_its_reason(lab, tmp_path):
+    from dataclasses import replace
+
+    from fragmentforge.config import SyntheticParams, load_params
+    from fragmentforge.evaluate.dream1k import run_dream1k
+    from fragmentforge.synthetic.clips import synthesize
+    from tests.conftest import REPO
+
+    clips = synthesize(SyntheticParams(seed=5, num_clips=2, width=64, height=64, fps=8, min_seconds=2.0,
+                                       max_seconds=2.0, crf=20), tmp_path / "synthetic").out_dir / "clips"
+    videos = sorted(p.name for p in clips.glob("*.mp4"))
+    (clips / "broken.mp4").write_bytes(b"\x00" * 256)
+    (tmp_path / "dream.jsonl").write_text("".join(json.dumps(tarsier_line(i, v)) + "\n"
+                                                  for i, v in enumerate([*videos, "broken.mp4"])))
+    params = load_params(REPO / "params.yaml")
+    params = replace(params, models=replace(params.models, registry=str(lab["root"] / "registry")),
+                     paths=replace(params.paths, eval_cache_dir="cache", model_cache_dir="model_cache"),
+                     evaluation=replace(params.evaluation, external_frames=4, description_max_new_tokens=12))
+    summary = run_dream1k(params, tmp_path, tmp_path / "dream.jsonl", clips, "tiny", "base", tmp_path / "out.jsonl")
+    assert summary["entries"] == 3 and summary["described"] == 2
+    assert [reason.split(":")[0] for _, reason in summary["problems"]] == ["broken.mp4"]
+    written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [w["video_file"] for w in written] == videos and all(isinstance(w["text"]["prediction"], str) for w in written)
+    # the ground-truth judge has no world to read for outside videos: quarantined, said why, nothing scored
+    assert summary["scored"] == 0 and summary["judge"]["quarantined"] >= 2

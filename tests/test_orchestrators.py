@@ -66,6 +66,7 @@ def test_definitions_load_with_assets_grouped_by_domain():
                       "teacher_labels": "microactions", "proxy_tasks": "tasks", "training_datasets": "tasks",
                       "base_models": "models", "adapters/sft": "models", "adapters/sf2t": "models",
                       "adapters/sft_sf2t": "models", "adapters/proxy": "models", "adapters/proxy_fused": "models",
+                      "adapters/describe": "models", "adapters/describe_dpo": "models",
                       "evaluations": "evaluation", "benchmark_report": "evaluation"}
     # One name per node: every asset's node is a DVC stage and an entry module of that name.
     stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
@@ -75,7 +76,8 @@ def test_definitions_load_with_assets_grouped_by_domain():
         assert stages[node].get("do", stages[node])["cmd"].startswith(f"python -m stages.{node}")
     per_model = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
     assert per_model == {"base_models", "adapters/sft", "adapters/sf2t", "adapters/sft_sf2t", "adapters/proxy",
-                         "adapters/proxy_fused", "evaluations", "benchmark_report"}
+                         "adapters/proxy_fused", "adapters/describe", "adapters/describe_dpo", "evaluations",
+                         "benchmark_report"}
     assert all(graph.get(k).code_version for k in graph.get_all_asset_keys())
     pools = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).pools == {"results_db"}}
     assert pools == {"benchmark_report"}
@@ -143,7 +145,8 @@ def test_dagster_run_writes_every_stage_with_metadata(lived):
                                                  for h in ("none", "localizer", "descriptor", "localizer+descriptor")}
     assert {d for _, _, d in breakdown} >= {"category", "kind", "persons", "all"}
     direct = {task: accuracy for task, accuracy, _, _ in rows}
-    assert set(runs) == {"base", "sft", "sf2t", "sft+sf2t", "proxy", "proxy_fused"} and len(direct) >= 5
+    assert set(runs) == {"base", "sft", "sf2t", "sft+sf2t", "proxy", "proxy_fused", "describe",
+                         "describe+dpo"} and len(direct) >= 5
     # The report's numbers are the database's: the Base+SF²T row against a direct query.
     report = (root / "data" / "reports" / FIRST / "report.md").read_text()
     assert "Model family: qwen2_vl (LLaMA-Factory template qwen2_vl; no remote code)." in report
@@ -340,8 +343,8 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     via_dagster = {d: tree_digest(root / d) for d in OUTPUT_DIRS}
     reports_via_dagster = {p: p.read_text() for p in (root / "data" / "reports").rglob("report.md")}
     adapters_via_dagster = adapters_digest(root)
-    # two models: four trained variants, one fused (its adapter, no recipe or loss plot), six evaluated
-    assert len(adapters_via_dagster) == 2 * (4 * len(ADAPTER_FILES) + 2 + 6)
+    # two models: six trained variants, one fused (its adapter, no recipe or loss plot), eight evaluated
+    assert len(adapters_via_dagster) == 2 * (6 * len(ADAPTER_FILES) + 2 + 8)
     assert {p.split("/")[0] for p in via_dagster["data/reports"]} == {FIRST, SECOND}
     for d in OUTPUT_DIRS + ("data/adapters", "data/eval", "data/train_work", "data/model_cache"):
         if d == "data/models":
@@ -410,7 +413,8 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
         before = run_ids(root, FIRST)
         dvc("repro", "--single-item", f"evaluations@{FIRST}")  # the adapters as they are: only the prompt moved
         after = run_ids(root, FIRST)
-        assert set(after) == {"base", "sft", "sf2t", "sft+sf2t", "proxy", "proxy_fused"}
+        assert set(after) == {"base", "sft", "sf2t", "sft+sf2t", "proxy", "proxy_fused", "describe",
+                         "describe+dpo"}
         assert all(after[v] != before[v] for v in after), (before, after)
         diff = dvc("metrics", "diff", "--all", "--json").stdout  # against the commit of the first repro
         assert "evaluation.json" in diff, diff[:2000]

@@ -166,15 +166,17 @@ def test_answer_letters_are_balanced_per_task_and_split(built):
 def test_llamafactory_export_has_one_placeholder_per_frame(built):
     folder = built / "data" / "exports" / "llamafactory"
     info = json.loads((folder / "dataset_info.json").read_text())
-    assert set(info) == {"sf2t_train", "sft_train", "actionart_proxy", "benchmark_test"}
+    assert set(info) == {"sf2t_train", "sft_train", "actionart_proxy", "benchmark_test", "description_train"}
     qa = records(built)
     opened = pd.read_parquet(built / "data" / "tasks" / "open_ended.parquet")
     free = opened[opened.split == "train"]  # MA-Bench-Train's free-text targets go to sft_train too
+    described = pd.read_parquet(built / "data" / "tasks" / "descriptions.parquet")
+    described = described[described.split == "train"]  # the train descriptions, frame-grounded
     expected = {"sf2t_train": ((qa.level == "fragment") & (qa.split == "train")).sum(),
                 "sft_train": (qa.level.isin(["scene", "finebench", "ma_bench", "actionart"]) & (qa.split == "train")).sum()
-                + len(free), "actionart_proxy": ((qa.level == "actionart_proxy") & (qa.split == "train")).sum(),
+                + len(free), "description_train": len(described), "actionart_proxy": ((qa.level == "actionart_proxy") & (qa.split == "train")).sum(),
                 "benchmark_test": (qa.split == "test").sum()}
-    targets = set(free.target)
+    targets = set(free.target) | set(described.grounded_reference)
     for name, entry in info.items():
         assert entry["formatting"] == "sharegpt" and entry["columns"]["images"] == "images"
         rows = json.loads((folder / entry["file_name"]).read_text())
@@ -184,7 +186,8 @@ def test_llamafactory_export_has_one_placeholder_per_frame(built):
             assert user["content"].count("<image>") == len(row["images"]) > 0
             options = dict(re.findall(r"^([A-J])\. (.+)$", user["content"], re.MULTILINE))
             # the default replies with the option's text; an open-ended target is the caption itself
-            assert assistant["content"] in options.values() or (name == "sft_train" and assistant["content"] in targets)
+            assert assistant["content"] in options.values() or (name in ("sft_train", "description_train")
+                                                                and assistant["content"] in targets)
             assert all((built / p).is_file() for p in row["images"])
 
 
@@ -293,3 +296,101 @@ def test_gate_fails_on_bad_records_and_dagster_skips_the_export(built, monkeypat
     assert loaded == failed
     with pytest.raises(datasets.GateNotPassed):
         datasets.export_tasks(load_params(built / "params.yaml"), built)
+
+
+def test_description_records_ground_their_events_and_carry_seeded_corruptions(built):
+    from fragmentforge.descriptions.events import grounded_spans, span_problems, strip_grounding
+    from fragmentforge.descriptions.records import sharegpt as description_target
+    from fragmentforge.motion.extract import CLIP_SET_ID
+
+    rows = pq.read_table(built / "data" / "tasks" / "descriptions.parquet").to_pylist()
+    assert {r["split"] for r in rows} == {"train", "test"}
+    clips = {row["video_id"]: row for row in pq.read_table(built / "data" / "frames" / "keyframes.parquet").to_pylist()
+             if row["set_id"] == CLIP_SET_ID}
+    for r in rows:
+        clip = clips[r["video_id"]]
+        assert len(r["frames"]) == 4 and all((built / f).is_file() for f in r["frames"])
+        assert r["times"] == [clip["timestamps"][clip["frame_paths"].index(f)] for f in r["frames"]]
+        assert span_problems(r["grounded_reference"], 4) == [] and strip_grounding(r["grounded_reference"]) == r["reference"]
+        events = json.loads(r["events"])
+        assert [tuple(e["span"]) for e in events] == grounded_spans(r["grounded_reference"])
+        for e in events:  # a span's frames are inside the event's time, or the one frame nearest it
+            i, j = e["span"]
+            inside = [t for t in r["times"][i - 1:j] if e["start_s"] - 1e-6 <= t <= e["end_s"] + 1e-6]
+            assert inside == r["times"][i - 1:j] or i == j
+        corrupted = json.loads(r["corruptions"])
+        assert sorted(corrupted) == (["clip_cropping", "clip_reversing", "clip_switching", "down_sampling"]
+                                     if r["split"] == "train" else [])
+        for c in corrupted.values():
+            assert c["frames"] == [clip["frame_paths"][i] for i in c["pool_indices"]] and c["frames"] != r["frames"]
+    report = json.loads((built / "data" / "validation" / "tasks_gate.json").read_text())
+    assert report["checks"]["description_spans"] is True and report["descriptions_hash"]
+    exported = json.loads((built / "data" / "exports" / "llamafactory" / "description_train.json").read_text())
+    assert all(e["messages"][1]["content"].startswith("<frame: ") for e in exported)
+    train = [r for r in rows if r["split"] == "train"]
+    assert len(exported) == len(train) == 4 * len({r["video_id"] for r in train})  # four views per train video
+    assert all(r["desc_id"].endswith(":0") for r in rows if r["split"] == "test")
+    views = {}
+    for r in train:
+        views.setdefault(r["video_id"], set()).add(tuple(r["frames"]))
+    assert all(len(v) > 1 for v in views.values())  # jittered views show other frames
+    plain = description_target(rows[0], grounded=False)["messages"][1]["content"]
+    assert plain == rows[0]["reference"] and "<frame:" not in plain
+
+
+def test_gate_fails_on_a_description_span_outside_the_frames_or_out_of_order(built):
+    from fragmentforge.tasks.validate import run_gate
+
+    rows = pq.read_table(built / "data" / "tasks" / "descriptions.parquet").to_pylist()
+    params = load_params(built / "params.yaml")
+    outside = dict(rows[0], grounded_reference=re.sub(r"<frame: \d+-\d+>", "<frame: 3-5>", rows[0]["grounded_reference"], 1))
+    backwards = dict(rows[1], grounded_reference="<frame: 5-6> A. <frame: 1-2> B.")
+    gate = run_gate(records(built), built, params.tasks, built / "data" / "raw" / "manifest.parquet",
+                    [outside, backwards, *rows[2:]])
+    failed = [o for o in gate.by_check()["description_spans"] if not o.success]
+    assert failed and not gate.success
+
+
+def test_preference_pairs_keep_what_the_delta_filter_keeps_in_llamafactorys_ranking_format(built, monkeypatch, tmp_path):
+    from dataclasses import replace
+
+    from fragmentforge.descriptions import preference
+    from fragmentforge.descriptions.events import plain_text
+    from fragmentforge.descriptions.records import record_events
+    from fragmentforge.evaluate import generation
+
+    params = load_params(built / "params.yaml")
+    params = replace(params, training=replace(params.training, preference=replace(params.training.preference,
+                                                                                 delta=0.3, corruptions_per_video=2)))
+    rows = preference.train_rows(built / "data" / "tasks")
+    rows = [r for r in rows if len(record_events(r)) >= 2]
+    assert rows, "the small world has train videos with two events or more"
+    todo = preference.candidates(rows, 2)
+    assert [kind for _, kind in todo[:4]] == ["clip_cropping", "clip_reversing", "clip_switching", "down_sampling"]
+    truth = {r["desc_id"]: list(record_events(r)) for r in rows}
+    # chosen: the reference itself; rejected: the first event only for the first corruption of a
+    # video (recall drops: kept), the reference again for the second (nothing changes: dropped)
+    replies = iter([plain_text(truth[r["desc_id"]]) for r in rows]
+                   + [plain_text(truth[row["desc_id"]][:1] if k % 2 == 0 else truth[row["desc_id"]])
+                      for k, (row, _) in enumerate(todo)])
+    calls = []
+
+    def fake_generate(loaded, batch, media_dir, batch_size, max_new_tokens, sampling):
+        calls.append([len(b["images"]) for b in batch])
+        return [next(replies) for _ in batch]
+
+    monkeypatch.setattr(generation, "generate_rows", fake_generate)
+    monkeypatch.setattr(preference, "train_rows", lambda tasks_dir: rows)
+    summary = preference.build_pairs(params, built, loaded=None, out_dir=tmp_path, key="k")
+    assert summary["candidates"] == 2 * len(rows) and summary["kept"] == len(rows)
+    assert summary["failed"] == {"delta_recall<0": 0, "delta_precision<0": 0, "sum<delta": len(rows)}
+    assert calls[0] == [4] * len(rows) and sorted(set(calls[1])) <= [2, 4]  # down-sampling shows half
+    pairs = json.loads((tmp_path / "description_pairs.json").read_text())
+    info = json.loads((tmp_path / "dataset_info.json").read_text())["description_pairs"]
+    assert info["ranking"] is True and set(info["columns"]) == {"messages", "chosen", "rejected", "images"}
+    for pair, row in zip(pairs, rows):
+        assert pair["images"] == list(row["frames"])  # the prompt shows the real frames
+        assert pair["messages"][0]["content"].count("<image>") == 4 and len(pair["messages"]) == 1
+        assert pair["chosen"]["content"] == row["reference"] and pair["rejected"]["content"] != row["reference"]
+    kept = pq.read_table(tmp_path / "candidates.parquet").to_pandas()
+    assert (kept["kept"] == (kept["chosen_recall"] > kept["rejected_recall"])).all()

@@ -111,11 +111,16 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
                         f"LoRA adapter '{variant.name}' ({variant.stage} on {', '.join(variant.datasets)}"
                         + (f", continuing {variant.parent}" if variant.parent else "") + f"; tunes {variant.tune})."))
     def _adapter(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
-        from fragmentforge.training.adapters import train_one
+        from fragmentforge.training.adapters import NoPreferencePairs, train_one
         from fragmentforge.training.runner import LOSS_PLOT
 
-        with retry_transient(context):  # copying the base model from an s3:// registry
-            result = train_one(pipeline.params(), pipeline.root, context.partition_key, variant.name)
+        try:
+            with retry_transient(context):  # copying the base model from an s3:// registry
+                result = train_one(pipeline.params(), pipeline.root, context.partition_key, variant.name)
+        except NoPreferencePairs as exc:  # nothing to train: skipped, said so, not failed
+            return MaterializeResult(data_version=DataVersion("skipped"), metadata={"status": "skipped", "reason": str(exc)},
+                                     check_results=[AssetCheckResult(check_name=PRIOR_CHECK, passed=True,
+                                                                     metadata={"skipped": str(exc)})])
         rec = result.record
         check = AssetCheckResult(check_name=PRIOR_CHECK, passed=not rec.get("at_letter_prior"),
                                  severity=AssetCheckSeverity.WARN,
@@ -133,11 +138,26 @@ def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -
             "device": rec["device"],
             "adapter": MetadataValue.path(str(result.adapter_dir)),
             "loss_plot": MetadataValue.md(loss_plot(result.adapter_dir / LOSS_PLOT)),
+            **pairs_metadata(result.adapter_dir),
         }
         return MaterializeResult(data_version=DataVersion(rec["adapter_hash"]), check_results=[check],
                                  metadata={k: v for k, v in metadata.items() if v is not None})
 
     return _adapter
+
+
+def pairs_metadata(adapter_dir) -> dict:
+    """A DPO variant's preference pairs (Tarsier2): how many were sampled, and kept by the filter."""
+    import json
+
+    from fragmentforge.descriptions.preference import FILTER
+
+    path = adapter_dir / "pairs" / FILTER
+    if not path.is_file():
+        return {}
+    pairs = json.loads(path.read_text())
+    return {"pairs_candidates": pairs["candidates"], "pairs_kept": pairs["kept"], "pairs_delta": pairs["delta"],
+            "pairs_removed_by": MetadataValue.json(pairs["failed"])}
 
 
 def adapter_assets(variants: tuple[VariantSpec, ...]) -> list[AssetsDefinition]:

@@ -21,11 +21,13 @@ DESCRIPTORS, DESCRIPTOR_STATUS = "descriptors.parquet", "status.parquet"
 TEACHER_LABELS, TEACHER_CACHE, TEACHER_STATS, UNITS = "labels.parquet", "cache", "stats.json", "units"
 # tasks_dir, validation_dir, exports_dir
 QA, TASKS_SUMMARY, REVIEW, OPEN_QUESTIONS = "qa.parquet", "summary.json", "review.parquet", "open_ended.parquet"
+DESCRIPTIONS = "descriptions.parquet"  # Tarsier2's description records
 GATE_REPORT = "tasks_gate.json"
 LLAMAFACTORY = "llamafactory"
 # adapters_dir/<base>/<variant>, eval_dir/<base>/<variant>, reports_dir/<base>
 TRAINING_RECORD = "training.json"
 RUN, PREDICTIONS, FINEAGENT, OPEN_SCORES = "run.json", "predictions.parquet", "fineagent.parquet", "open_ended.parquet"
+DESCRIPTION_SCORES = "descriptions.parquet"  # eval_dir/<base>/<variant>: each description and its AutoDQ
 CHART, REPORT_MD, REPORT_HTML = "chart.png", "report.md", "report.html"
 # metrics_dir/<base>: what `dvc metrics` and `dvc plots` read
 TRAINING_METRICS, EVALUATION_METRICS = "training.json", "evaluation.json"

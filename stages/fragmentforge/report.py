@@ -15,6 +15,7 @@ from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
 from fragmentforge.evaluate import actionart_report as aar
 from fragmentforge.evaluate import finebench_report as fbr
+from fragmentforge.evaluate import description_report as dr
 from fragmentforge.evaluate import ma_bench_report as mbr
 from fragmentforge.evaluate import report_tables as rt
 from fragmentforge.evaluate.report_tables import delta_text, pct
@@ -334,6 +335,7 @@ def build_report(params: Params, root: Path, base: str) -> dict:
         summary["finebench"] = fbr.write_section(doc, conn, models, runs, ev)
         summary["ma_bench"] = mbr.write_section(doc, conn, params, root, models, runs, metrics)
         summary["actionart"] = aar.write_section(doc, conn, params, layout(params, root).qa, models, runs)
+        summary["descriptions"] = dr.write_section(doc, conn, params, root, base, models, runs)
         collapse_section(doc, params, root, base, cols, models, runs, metrics)
         pretraining_section(doc, params, root, base)
         doc.heading(f"Regression against the previous base model{f' ({previous})' if previous else ''}")

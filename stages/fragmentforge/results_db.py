@@ -88,15 +88,16 @@ def load_finebench(conn, qa_path: Path) -> None:
 
 
 def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[dict], assisted=None,
-                      opened=None) -> None:
+                      opened=None, described=None) -> None:
     """Replace one run's rows in runs, predictions, metrics, fineagent_predictions (`assisted`:
-    an Arrow table of its FineAgent predictions) and open_ended_scores (`opened`: its MA-Bench
-    open-ended answers), in one transaction."""
+    an Arrow table of its FineAgent predictions), open_ended_scores (`opened`: its MA-Bench
+    open-ended answers) and description_scores (`described`), in one transaction."""
     import pyarrow as pa
 
     conn.execute(sql("create_evaluation"))
     conn.execute(sql("create_fineagent"))
     conn.execute(sql("create_open_ended"))
+    conn.execute(sql("create_descriptions"))
     conn.execute("BEGIN TRANSACTION")
     for table in ("runs", "predictions", "metrics", "fineagent_predictions"):
         conn.execute(sql(f"delete_{table}"), {"run_id": run["run_id"]})
@@ -105,6 +106,11 @@ def record_evaluation(conn, run: dict, predictions: list[dict], metrics: list[di
         conn.register("open_batch", opened)
         conn.execute(sql("insert_open_ended_scores"))
         conn.unregister("open_batch")
+    conn.execute(sql("delete_description_scores"), {"run_id": run["run_id"]})
+    if described is not None and described.num_rows:
+        conn.register("description_batch", described)
+        conn.execute(sql("insert_description_scores"))
+        conn.unregister("description_batch")
     conn.execute(sql("insert_run"), {"family": None, **run})  # runs written before the family was recorded
     if predictions:
         batch = pa.Table.from_pylist(predictions)  # noqa: F841 (read by name in the SQL)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from fragmentforge.config import Params
-from fragmentforge.layout import FINEAGENT, OPEN_SCORES, PREDICTIONS, layout
+from fragmentforge.layout import DESCRIPTION_SCORES, FINEAGENT, OPEN_SCORES, PREDICTIONS, layout
 from fragmentforge.results_db import (load_finebench, load_manifest, record_evaluation, record_task_validation,
                                       record_training)
 from fragmentforge.variants import evaluation_runs, training_records
@@ -31,8 +31,9 @@ def load_base_results(conn, params: Params, root: Path, base: str) -> dict[str, 
         folder = where.evaluation(base, summary["run"]["variant"])
         rows = pq.read_table(folder / PREDICTIONS).to_pylist()
         assisted = pq.read_table(folder / FINEAGENT) if (folder / FINEAGENT).is_file() else None
-        opened = pq.read_table(folder / OPEN_SCORES) if (folder / OPEN_SCORES).is_file() else None
-        record_evaluation(conn, summary["run"], rows, summary["metrics"], assisted, opened)
+        opened, described = (pq.read_table(folder / name) if (folder / name).is_file() else None
+                             for name in (OPEN_SCORES, DESCRIPTION_SCORES))
+        record_evaluation(conn, summary["run"], rows, summary["metrics"], assisted, opened, described)
     if where.qa.is_file():
         load_finebench(conn, where.qa)
     return {"training_runs": len(trainings), "evaluation_runs": len(runs)}

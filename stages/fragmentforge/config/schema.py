@@ -169,6 +169,18 @@ class MaBenchParams:
 
 
 @dataclass(frozen=True)
+class DescriptionParams:
+    """Tarsier2's description task (descriptions/): the frames shown and the form of the target."""
+
+    frames: int = check_default(8, lambda v: 2 <= v <= 32, "must be in [2, 32]")  # shown per description
+    grounded: bool = True  # targets put <frame: i-j> before each event (Tarsier2's grounding)
+    # records per train video: evenly spaced frames, then jittered ones (each of the N segments
+    # gives a seeded frame), as SF²T's jittered train sets; the test split gets the evenly spaced view
+    train_views: int = check_default(4, lambda v: 1 <= v <= 32, "must be in [1, 32]")
+    static: tuple[str, ...] = ("stand",)  # states that are not events
+
+
+@dataclass(frozen=True)
 class TasksParams:
     """Proxy-task generation (SF²T fragment tasks, FineVidBench scene tasks) and its gate."""
 
@@ -188,6 +200,7 @@ class TasksParams:
     # video; Qwen2-VL then patches frame pairs together, so motion reaches its first layer)
     scene_media: Literal["frames", "video"] = "frames"
     ma_bench: MaBenchParams = field(default_factory=MaBenchParams)
+    descriptions: DescriptionParams = field(default_factory=DescriptionParams)
 
     def problems(self):
         from fragmentforge.plugins import names
@@ -300,6 +313,18 @@ class VariantSpec:
 
 
 @dataclass(frozen=True)
+class PreferenceParams:
+    """Tarsier2's preference pairs (descriptions/preference.py), for a dpo variant on description_pairs."""
+
+    corruptions_per_video: int = check_default(1, lambda v: 1 <= v <= 4, "must be in [1, 4]")  # rejected per video
+    delta: float = check_default(0.3, lambda v: 0 <= v <= 2, "must be in [0, 2]")  # ΔR + ΔP must reach it (paper: 0.3)
+    temperature: float = check_default(0.7, lambda v: v >= 0, "must be >= 0")  # 0: greedy (paper: 0.7, top_p 0.7)
+    top_p: float = check_default(0.7, lambda v: 0 < v <= 1, "must be in (0, 1]")
+    max_new_tokens: int = check_default(256, lambda v: 1 <= v <= 8192, "must be in [1, 8192]")
+    batch_size: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+
+
+@dataclass(frozen=True)
 class TrainingParams:
     """LoRA training through LLaMA-Factory; one adapter per (base model, variant)."""
 
@@ -329,6 +354,7 @@ class TrainingParams:
     # frozen vision side (tune: language): each image encoded once a run, at most this many MiB
     # of visual embeddings kept (training/frozen_vision.py); 0 encodes every image every time
     vision_cache_mib: int = check_default(2048, lambda v: v >= 0, "must be >= 0")
+    preference: PreferenceParams = field(default_factory=PreferenceParams)
 
     def problems(self):
         names = [v.name for v in self.variants]
@@ -346,6 +372,9 @@ class TrainingParams:
                                    "parent (its parent is that variant's)")
             if v.fuse is None and not v.datasets:
                 yield "variants", f"{v.name}: name at least one dataset"
+            if "description_pairs" in v.datasets and (v.stage != "dpo" or v.parent is None):
+                yield "variants", (f"{v.name}: description_pairs are sampled from a parent adapter and train DPO; "
+                                   "give it stage: dpo and a parent")
 
 
 @dataclass(frozen=True)
@@ -371,6 +400,9 @@ class EvaluationParams:
         "localizer", "descriptor", "localizer+descriptor")
     # MA-Bench's open-ended answers (MADU, MARE): greedy, at most this many new tokens
     open_ended_max_new_tokens: int = check_default(48, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    # Tarsier2's descriptions, greedy (a grounded reference of the people world: 117 tokens at the
+    # median, 290 at the 95th percentile, with the tiny model's tokenizer)
+    description_max_new_tokens: int = check_default(256, lambda v: 1 <= v <= 8192, "must be in [1, 8192]")
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,82 @@ def write_predictions(path: Path, entries: list[Entry], predictions: list[str], 
         raise ValueError(f"{len(entries)} entries but {len(predictions)} predictions")
     lines = [json.dumps(prediction_line(e, p, Path(videos_root)), ensure_ascii=False) for e, p in zip(entries, predictions)]
     Path(path).write_text("".join(line + "\n" for line in lines))
+
+
+def run_dream1k(params, root: Path, jsonl: Path, videos: Path, base: str, variant: str, out: Path) -> dict:
+    """Describe every usable entry with one model and write Tarsier's prediction file; score the
+    descriptions with AutoDQ through the judge (a model judge: the ground-truth one has no world
+    to read here, so its items are quarantined with that reason). Frames: the external sampler
+    (evaluation.external_frames evenly, under the watchdog, cached by video hash)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from fragmentforge.descriptions import judging
+    from fragmentforge.descriptions.events import strip_grounding
+    from fragmentforge.evaluate import external
+    from fragmentforge.evaluate.generation import generate_rows
+    from fragmentforge.evaluate.model_io import load_model, pick_device
+    from fragmentforge.layout import layout
+    from fragmentforge.models.build import open_registry
+    from fragmentforge.variants import BASE
+    from fragmentforge.video.isolated import Worker, _context
+
+    root, where, ev = Path(root).resolve(), layout(params, Path(root).resolve()), params.evaluation
+    entries, problems = load_entries(jsonl, videos)
+    settings = (params.keyframes.frame_short_side, params.keyframes.frame_scaler, params.keyframes.jpeg_quality)
+    worker = Worker(_context((external.__name__,)), external.sample_frames)
+    shown = []
+    try:
+        for entry in entries:
+            frames = external.sampled_frames(worker, entry.video, None, None, ev.external_frames, settings,
+                                    where.dir("eval_cache_dir") / "dream1k", root, ev.external_time_limit_s)
+            if isinstance(frames, str):
+                problems.append(Problem(0, f"{entry.video.name}: {frames}"))
+                continue
+            shown.append((entry, frames))
+    finally:
+        worker.stop()
+    registry = open_registry(params, root)
+    model = registry.describe(base)
+    adapter = None if variant == BASE else where.adapter(base, variant)
+    loaded = load_model(registry.local_copy(model, where.dir("model_cache_dir")), adapter, pick_device(ev.device))
+    rows = [{"messages": [{"role": "user", "content": "<image>" * len(f) + e.prompt}], "images": f} for e, f in shown]
+    replies = generate_rows(loaded, rows, root, ev.batch_size, ev.description_max_new_tokens)
+    write_predictions(out, [e for e, _ in shown], replies, videos)
+    items = [judging.Item(f"{e.dataset}#{e.idx}", strip_grounding(r), e.reference, reference_events=e.events)
+             for (e, _), r in zip(shown, replies)]
+    scored, stats = judging.score(items, params.judge, where.dir("eval_cache_dir") / "judge")
+    pq.write_table(pa.Table.from_pylist([{"item": s.item_id, "recall": s.dq.recall if s.dq else None,
+                                          "precision": s.dq.precision if s.dq else None, "reason": s.reason}
+                                         for s in scored]), out.with_suffix(".scores.parquet"))
+    ok = [s.dq for s in scored if s.dq]
+    p = sum(d.precision for d in ok) / len(ok) if ok else float("nan")
+    r = sum(d.recall for d in ok) / len(ok) if ok else float("nan")
+    return {"entries": len(entries), "described": len(shown), "problems": [(x.line, x.reason) for x in problems],
+            "scored": len(ok), "precision": p, "recall": r, "f1": 2 * p * r / (p + r) if ok and p + r else 0.0,
+            "judge": stats}
+
+
+def main(argv=None) -> None:
+    from fragmentforge.cli import parse_args
+
+    def more(parser):
+        parser.add_argument("--file", required=True, type=Path, help="DREAM-1K-style JSONL")
+        parser.add_argument("--videos", required=True, type=Path, help="folder the entries' video paths are under")
+        parser.add_argument("--base", help="base model (default: the first of models.base_models)")
+        parser.add_argument("--variant", default="base", help="adapter variant, or 'base' for none")
+        parser.add_argument("--out", type=Path, help="prediction file (default: <file>.predictions.jsonl)")
+
+    params, root, args = parse_args("Describe the videos of a DREAM-1K-style file and score them.", argv, more)
+    out = args.out or args.file.with_suffix(".predictions.jsonl")
+    summary = run_dream1k(params, root, args.file, args.videos, args.base or params.models.base_models[0],
+                          args.variant, out)
+    for line, reason in summary["problems"]:
+        print(f"  left out (line {line}): {reason}")
+    print(f"{summary['described']} of {summary['entries']} entries described -> {out}; "
+          f"{summary['scored']} scored: precision {summary['precision']:.3f}, recall {summary['recall']:.3f}, "
+          f"F1 {summary['f1']:.3f} (only entailment counts)")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,8 @@
 
 Output: <paths.eval_dir>/<base>/<variant>/predictions.parquet, fineagent.parquet (the FineBench
 questions again under each FineAgent helper setting, evaluation.fineagent), open_ended.parquet
-(MA-Bench's MADU and MARE answers with the judge's 0-5 scores) and run.json (the report
+(MA-Bench's MADU and MARE answers with the judge's 0-5 scores), descriptions.parquet (Tarsier2's
+descriptions of the test videos with their AutoDQ precision and recall) and run.json (the report
 step loads them into the results database). Variant "base" is the model without an adapter. A run whose id (base, adapter, data, params, code hashes) is
 unchanged is not evaluated again.
 """
@@ -25,8 +26,9 @@ from fragmentforge.evaluate.fineagent import helper_questions
 from fragmentforge.evaluate.identity import benchmark, now, run_record
 from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
+from fragmentforge.evaluate import descriptions
 from fragmentforge.evaluate.open_ended import SCORES_SCHEMA, answer_and_score, judge_identity, test_questions
-from fragmentforge.layout import FINEAGENT, OPEN_SCORES, PREDICTIONS, RUN, layout
+from fragmentforge.layout import DESCRIPTION_SCORES, FINEAGENT, OPEN_SCORES, PREDICTIONS, RUN, layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.models.families import family_name
 from fragmentforge.variants import adapter_hash, mean_task_accuracy, trained
@@ -41,6 +43,7 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
     device = pick_device(params.evaluation.device)
     helped = helper_questions(questions, video_truths(where.manifest, root, questions), params.evaluation.fineagent)
     open_rows = test_questions(where.dir("tasks_dir"))
+    described_rows = descriptions.test_descriptions(where.dir("tasks_dir"))
     summaries = []
     models = trained(params, root, base_name)
     remove_stale(where.dir("eval_dir") / base_name, {variant for variant, _ in models})
@@ -58,6 +61,7 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
         assisted = [dict(p, run_id=run["run_id"], helpers=h) for (h, _), p in
                     zip(helped, predict(loaded, [q for _, q in helped], params.evaluation, root))]
         opened = answer_and_score(loaded, open_rows, params, root, run["run_id"])
+        described = descriptions.describe_and_score(loaded, described_rows, params, root, run["run_id"])
         del loaded
         run["ended_at"] = now()
         staging = out.with_name(out.name + ".staging")
@@ -65,6 +69,7 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
         pq.write_table(pa.Table.from_pylist(predictions), staging / PREDICTIONS)
         pq.write_table(pa.Table.from_pylist(assisted, schema=FINEAGENT_SCHEMA), staging / FINEAGENT)
         pq.write_table(pa.Table.from_pylist(opened, schema=SCORES_SCHEMA), staging / OPEN_SCORES)
+        pq.write_table(pa.Table.from_pylist(described, schema=descriptions.SCORES_SCHEMA), staging / DESCRIPTION_SCORES)
         summary = {"run": run, "metrics": metric_rows(run["run_id"], questions, predictions, params.evaluation),
                    "seconds": time.perf_counter() - clock}
         write_json_atomic(staging / RUN, summary)

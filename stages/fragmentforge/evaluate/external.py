@@ -108,8 +108,25 @@ def build_questions(qa_file: Path, videos_dir: Path, cache_dir: Path, root: Path
         worker.stop()
 
 
-def _build_questions(qa_file, videos_dir, cache_dir, root, n, frame_settings, time_limit_s, worker):
+def sampled_frames(worker, video: Path, start, end, n: int, frame_settings: tuple, cache_dir: Path, root: Path,
+                   time_limit_s: float) -> list[str] | str:
+    """N frames of a video's window (project-relative paths), sampled once and cached by the
+    video's hash, or the reason they could not be (the worker's error: a crash, a hang, no frame)."""
     short_side, scaler, quality = frame_settings
+    digest = hashlib.sha256(f"{sha256_file(video)}|{start}|{end}|{n}|{short_side}|{scaler}|{quality}".encode()).hexdigest()[:20]
+    folder = cache_dir / digest
+    done = folder / "frames.json"
+    if done.is_file():
+        return json.loads(done.read_text())
+    outcome = worker.run(SampleJob(str(video), start, end, n, short_side, scaler, quality, str(folder)), time_limit_s)
+    if not outcome.ok:
+        return outcome.error
+    frames = [project_relative(Path(p), root) for p in outcome.value]
+    done.write_text(json.dumps(frames))
+    return frames
+
+
+def _build_questions(qa_file, videos_dir, cache_dir, root, n, frame_settings, time_limit_s, worker):
     task = f"external:{qa_file.stem}"
     questions, problems, cached = [], [], {}
     for i, e in enumerate(load_entries(qa_file)):
@@ -120,19 +137,7 @@ def _build_questions(qa_file, videos_dir, cache_dir, root, n, frame_settings, ti
         start, end = e.get("start"), e.get("end")
         key = (str(video), start, end)
         if key not in cached:
-            digest = hashlib.sha256(f"{sha256_file(video)}|{start}|{end}|{n}|{short_side}|{scaler}|{quality}".encode()).hexdigest()[:20]
-            folder = cache_dir / digest
-            done = folder / "frames.json"
-            if done.is_file():
-                cached[key] = json.loads(done.read_text())
-            else:
-                outcome = worker.run(SampleJob(str(video), start, end, n, short_side, scaler, quality, str(folder)),
-                                     time_limit_s)
-                if not outcome.ok:
-                    cached[key] = outcome.error
-                else:
-                    cached[key] = [project_relative(Path(p), root) for p in outcome.value]
-                    done.write_text(json.dumps(cached[key]))
+            cached[key] = sampled_frames(worker, video, start, end, n, frame_settings, cache_dir, root, time_limit_s)
         frames = cached[key]
         if isinstance(frames, str):
             problems.append({"index": i, "video": e["video"], "reason": frames})

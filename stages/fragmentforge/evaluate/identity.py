@@ -22,10 +22,10 @@ from fragmentforge import lineage
 from fragmentforge.layout import PROJECT_ROOT
 
 PREDICTION_PARAMS = ("scoring", "likelihood_target", "max_new_tokens", "bootstrap_resamples", "seed",
-                     "max_questions", "fineagent", "open_ended_max_new_tokens")
+                     "max_questions", "fineagent", "open_ended_max_new_tokens", "description_max_new_tokens")
 PREDICTION_CODE = ("fragmentforge.evaluate.runner", "fragmentforge.evaluate.questions",
                    "fragmentforge.evaluate.model_io", "fragmentforge.evaluate.fineagent",
-                   "fragmentforge.evaluate.open_ended")
+                   "fragmentforge.evaluate.open_ended", "fragmentforge.evaluate.descriptions")
 EXTERNAL_CODE = PREDICTION_CODE + ("fragmentforge.evaluate.external",)  # and its frame sampler
 
 
@@ -60,14 +60,23 @@ def benchmark(params, root: Path):
     from fragmentforge.evaluate.questions import load_questions
     from fragmentforge.layout import layout
 
-    from fragmentforge.layout import OPEN_QUESTIONS
+    from fragmentforge.layout import DESCRIPTIONS, OPEN_QUESTIONS
 
     qa = layout(params, root).qa
     questions = load_questions(qa)
     if params.evaluation.max_questions is not None:
         questions = questions[:params.evaluation.max_questions]
-    opened = qa.with_name(OPEN_QUESTIONS)  # MA-Bench's open-ended questions, beside the records
-    files = sha256_file(qa) + (sha256_file(opened) if opened.is_file() else "")
+    # MA-Bench's open-ended questions and the description records beside the QA records, and the
+    # frames the test descriptions show
+    files = sha256_file(qa) + "".join(sha256_file(qa.with_name(name)) for name in (OPEN_QUESTIONS, DESCRIPTIONS)
+                                      if qa.with_name(name).is_file())
+    described = qa.with_name(DESCRIPTIONS)
+    if described.is_file():
+        import pyarrow.parquet as pq
+
+        shown = sorted({f for r in pq.read_table(described, columns=["split", "frames"]).to_pylist()
+                        if r["split"] == "test" for f in r["frames"]})
+        files += hashlib.sha256(b"".join(f.encode() + b"\0" + (Path(root) / f).read_bytes() for f in shown)).hexdigest()
     return questions, questions_hash(files, questions, root)
 
 

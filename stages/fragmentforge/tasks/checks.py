@@ -15,6 +15,8 @@ COMMON_CHECKS = {
     "frames_exist": "Every frame (or video) a record names exists.",
     "letter_balance": "Each answer letter's share per task is within the tolerance of uniform.",
     "task_counts": "Each enabled task has at least the minimum number of records per split.",
+    "description_spans": "Every description's <frame: i-j> spans lie inside the frames shown, in order, where its "
+                         "events' times put them.",
 }
 
 

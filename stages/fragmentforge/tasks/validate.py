@@ -189,16 +189,26 @@ def _suites(params, checkers: dict):
     counts = [("task_counts", E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n", column_B="minimum",
                                                                          or_equal=True)),
               ("task_counts", E.ExpectTableRowCountToBeBetween(min_value=1))]
-    return {"qa_records": qa, "letter_balance": balance, "task_counts": counts}
+    described = [("description_spans", E.ExpectColumnValuesToBeInSet(column="span_problems", value_set=[""])),
+                 ("description_spans", E.ExpectColumnValuesToBeInSet(column="spans_match_events", value_set=[True])),
+                 ("frames_exist", E.ExpectColumnValuesToBeBetween(column="frames_missing", min_value=0, max_value=0))]
+    return {"qa_records": qa, "letter_balance": balance, "task_counts": counts, "descriptions": described}
 
 
-def run_gate(records: pd.DataFrame, root: Path, params, manifest: Path | None = None) -> GateResult:
-    """`manifest`: ingest's, for checks that re-read a video's ground truth (FineBench's)."""
+def run_gate(records: pd.DataFrame, root: Path, params, manifest: Path | None = None,
+             descriptions: list[dict] = ()) -> GateResult:
+    """`manifest`: ingest's, for checks that re-read a video's ground truth (FineBench's);
+    `descriptions`: the description records (descriptions/records.py), checked for their spans."""
     import great_expectations as gx
+
+    from fragmentforge.descriptions.records import gate_facts
 
     checkers = label_checkers()
     frames = {"qa_records": derive(records, root, checkers, manifest), "letter_balance": letter_shares(records),
-              "task_counts": task_counts(records, params)}
+              "task_counts": task_counts(records, params),
+              "descriptions": pd.DataFrame(gate_facts(list(descriptions), root),
+                                           columns=["desc_id", "split", "span_problems", "spans_match_events",
+                                                    "frames_missing"])}
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")

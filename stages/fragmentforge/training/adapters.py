@@ -6,16 +6,22 @@ Variants run in params order, so a variant's parent is trained before it.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
+from fragmentforge.descriptions.preference import CANDIDATES, FILTER, PAIRS_DATASET, preference_dataset
 from fragmentforge.dvc_metrics import write_training_metrics
 from fragmentforge.layout import layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.models.registry import ModelFolderError
 from fragmentforge.training.fusion import fused_variant
 from fragmentforge.training.runner import TrainingFailed, TrainResult, train_variant
+
+
+class NoPreferencePairs(TrainingFailed):
+    """A DPO variant whose filter kept no pair: it is skipped, not failed (the report says so)."""
 
 
 def cuda_available() -> bool:
@@ -38,10 +44,24 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
         result = fused_variant(entry, variant, params.training.variants, root / params.paths.adapters_dir)
         write_training_metrics(params, root, base_name)
         return result
+    dataset_dir, pairs = layout(params, root).llamafactory, None
+    if variant.stage == "dpo" and PAIRS_DATASET in variant.datasets:  # Tarsier2: pairs sampled from the parent
+        dataset_dir = root / params.paths.train_work_dir / base_name / f"{variant.name}.pairs"
+        pairs = preference_dataset(params, root, base_path, entry.content_hash,
+                                   root / params.paths.adapters_dir / base_name / variant.parent, dataset_dir)
+        if not pairs["kept"]:  # nothing to train on: no adapter (an earlier one would be stale)
+            shutil.rmtree(root / params.paths.adapters_dir / base_name / variant.name, ignore_errors=True)
+            write_training_metrics(params, root, base_name)
+            raise NoPreferencePairs(f"{variant.name}: no preference pair passed the filter (δ = {pairs['delta']}; "
+                                    f"{pairs['candidates']} candidates, see {dataset_dir / FILTER}); not trained")
     result = train_variant(base=entry, base_path=base_path, variant=variant, training=params.training,
-                           dataset_dir=layout(params, root).llamafactory, media_dir=root,
-                           adapters_root=root / params.paths.adapters_dir,
+                           dataset_dir=dataset_dir, media_dir=root, adapters_root=root / params.paths.adapters_dir,
                            work_root=root / params.paths.train_work_dir, cuda=cuda_available())
+    if pairs is not None:  # the pairs and how they were filtered, beside the adapter they trained
+        kept = result.adapter_dir / "pairs"
+        kept.mkdir(exist_ok=True)
+        for name in (FILTER, CANDIDATES, f"{PAIRS_DATASET}.json"):
+            shutil.copy2(dataset_dir / name, kept / name)
     write_training_metrics(params, root, base_name)
     return result
 
@@ -52,7 +72,11 @@ def main(argv=None) -> None:
     try:
         for base in bases:
             for name in variants:
-                r = train_one(params, root, base, name)
+                try:
+                    r = train_one(params, root, base, name)
+                except NoPreferencePairs as exc:
+                    print(f"train {base}/{name}: skipped; {exc}")
+                    continue
                 rec = r.record
                 print(f"train {base}/{name}: {r.status}; steps {rec['steps']}, final loss {rec['final_loss']}, "
                       f"{rec['samples_per_second']} samples/s, peak RSS {(rec['peak_rss_bytes'] or 0) / 2**20:.0f} MiB"
