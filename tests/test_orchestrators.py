@@ -135,8 +135,9 @@ def test_dagster_run_writes_every_stage_with_metadata(lived):
     assert latest(instance, "base_models", FIRST)["parameters"].value > 100_000
     with duckdb.connect(str(root / "data" / "results.duckdb"), read_only=True) as conn:
         assert conn.execute("select count(*) from raw_videos where status = 'ok'").fetchone()[0] == 13
-        assert conn.execute("select count(*) from training_runs").fetchone()[0] == 5  # the fused one too
+        assert conn.execute("select count(*) from training_runs").fetchone()[0] == 7  # the fused one too
         runs = dict(conn.execute("select variant, run_id from runs").fetchall())
+        described = conn.execute("select count(distinct run_id) from description_scores").fetchone()[0]
         assert conn.execute("select distinct family from runs").fetchall() == [("qwen2_vl",)]
         rows = conn.execute(sql("task_accuracy"), {"run_id": runs["sf2t"]}).fetchall()
         # FineBench's breakdowns and FineAgent's runs, as views over every model's answers
@@ -151,6 +152,7 @@ def test_dagster_run_writes_every_stage_with_metadata(lived):
     report = (root / "data" / "reports" / FIRST / "report.md").read_text()
     assert "Model family: qwen2_vl (LLaMA-Factory template qwen2_vl; no remote code)." in report
     assert "## FineBench: people at a keyframe" in report and "| Base(SFT)+SF²T | +Localizer +Descriptor |" in report
+    assert described == len(runs) and "## Descriptions (Tarsier2's AutoDQ)" in report and "| Base+DescSFT+DPO |" in report
     header = next(line for line in report.splitlines() if line.startswith("| model | Action"))
     row = next(line for line in report.splitlines() if line.startswith("| Base+SF²T |"))
     cells = dict(zip([c.strip() for c in header.strip("|").split("|")], [c.strip() for c in row.strip("|").split("|")]))
