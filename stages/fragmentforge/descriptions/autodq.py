@@ -64,10 +64,10 @@ def delta_filter(chosen: DQ, rejected: DQ, delta: float) -> list[str]:
 def match(reference: list[Event], predicted: list[tuple[str, str] | None]) -> dict[int, int]:
     """predicted index -> reference index: the most same-(who, action) pairs such that no two
     matched predictions state in one order what happened, one wholly before the other, in the other."""
-    keys = [e.key for e in reference]
-    before = [[b.end_s <= a.start_s for b in reference] for a in reference]  # before[a][b]: b ends before a starts
     if len(reference) > MAX_EXACT_EVENTS:
         return _in_time_order(reference, predicted)
+    keys = [e.key for e in reference]
+    before = [[b.end_s <= a.start_s for b in reference] for a in reference]  # before[a][b]: b ends before a starts
 
     @lru_cache(maxsize=None)
     def best(j: int, used: int) -> tuple[int, tuple]:

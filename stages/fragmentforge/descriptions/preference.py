@@ -23,7 +23,7 @@ from fragmentforge.common import sha256_file, write_json_atomic
 from fragmentforge.descriptions import judging
 from fragmentforge.descriptions.autodq import delta_filter
 from fragmentforge.descriptions.events import strip_grounding
-from fragmentforge.descriptions.records import record_events, sharegpt
+from fragmentforge.descriptions.records import read_split, record_events, sharegpt
 from fragmentforge.layout import DESCRIPTIONS
 from fragmentforge.tasks.export import TAGS
 
@@ -34,9 +34,7 @@ CONDITIONS = ("delta_recall<0", "delta_precision<0", "sum<delta")
 
 def train_rows(tasks_dir: Path) -> list[dict]:
     """Each train video's first view (its evenly spaced frames): one prompt per video."""
-    path = Path(tasks_dir) / DESCRIPTIONS
-    rows = pq.read_table(path).to_pylist() if path.is_file() else []
-    return [r for r in rows if r["split"] == "train" and r["desc_id"].endswith(":0")]
+    return [r for r in read_split(tasks_dir, "train") if r["desc_id"].endswith(":0")]
 
 
 def candidates(rows: list[dict], per_video: int) -> list[tuple[dict, str]]:
@@ -73,6 +71,7 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
     sampling = None if pref.temperature == 0 else (pref.temperature, pref.top_p, params.training.seed)
     generate = lambda batch: generate_rows(loaded, batch, root, pref.batch_size, pref.max_new_tokens, sampling)  # noqa: E731
     chosen = dict(zip((r["desc_id"] for r in rows), generate(chosen_rows)))
+    prompts = dict(zip((r["desc_id"] for r in rows), chosen_rows))
     rejected = generate(corrupted_rows)
     items = [judging.Item(f"chosen:{r['desc_id']}", strip_grounding(chosen[r["desc_id"]]), r["reference"],
                           record_events(r)) for r in rows]
@@ -95,7 +94,7 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
                       "rejected_precision": bad.dq.precision if bad.dq else None,
                       "failed": "; ".join(failed), "kept": not failed})
         if not failed:
-            prompt = sharegpt(row, params.tasks.descriptions.grounded)
+            prompt = prompts[row["desc_id"]]
             kept.append({"messages": prompt["messages"][:1], "chosen": {"role": "assistant", "content": chosen[row["desc_id"]]},
                          "rejected": {"role": "assistant", "content": reply}, "images": prompt["images"]})
     out_dir.mkdir(parents=True, exist_ok=True)

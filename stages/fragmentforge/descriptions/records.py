@@ -12,13 +12,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 import fragmentforge.descriptions.corruptions as corruptions
 from fragmentforge.descriptions.corruptions import rng_for
 from fragmentforge.descriptions.events import Event, grounded_text, plain_text, spans
 from fragmentforge.descriptions.references import events_of
+from fragmentforge.layout import DESCRIPTIONS
 from fragmentforge.motion.extract import CLIP_SET_ID
 from fragmentforge.plugins import load_all
 
@@ -80,7 +84,12 @@ def _record(ctx, clip, events, picks: list[int], view: int, settings, seed: int,
         "events": json.dumps([{**asdict(e), "span": list(s)} for e, s in zip(events, frame_spans)]),
         "corruptions": json.dumps(corrupted, sort_keys=True),
     }
-    return sorted(rows, key=lambda r: r["desc_id"])
+
+
+def read_split(tasks_dir: Path, split: str) -> list[dict]:
+    """The description records of one split (none when proxy_tasks wrote no file)."""
+    path = Path(tasks_dir) / DESCRIPTIONS
+    return [r for r in pq.read_table(path).to_pylist() if r["split"] == split] if path.is_file() else []
 
 
 def record_events(row: dict) -> tuple[Event, ...]:

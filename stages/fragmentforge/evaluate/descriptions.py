@@ -7,13 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from fragmentforge.descriptions import judging
 from fragmentforge.descriptions.events import grounded_spans, span_problems, strip_grounding
-from fragmentforge.descriptions.records import record_events, sharegpt
+from fragmentforge.descriptions.records import read_split, record_events, sharegpt
 from fragmentforge.evaluate.generation import generate_rows
-from fragmentforge.layout import DESCRIPTIONS
 
 SCORES_SCHEMA = pa.schema([
     ("run_id", pa.string()), ("desc_id", pa.string()), ("video_id", pa.string()), ("reply", pa.string()),
@@ -24,8 +22,7 @@ SCORES_SCHEMA = pa.schema([
 
 
 def test_descriptions(tasks_dir: Path) -> list[dict]:
-    path = Path(tasks_dir) / DESCRIPTIONS
-    return [r for r in pq.read_table(path).to_pylist() if r["split"] == "test"] if path.is_file() else []
+    return read_split(tasks_dir, "test")
 
 
 def describe(loaded, rows: list[dict], params, root: Path) -> list[str]:

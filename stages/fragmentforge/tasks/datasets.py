@@ -17,6 +17,7 @@ from fragmentforge.common import fresh_dir, replace_dir, sha256_file
 from fragmentforge.config import Params
 from fragmentforge import plugins
 from fragmentforge.descriptions.records import DATASET as DESCRIPTION_DATASET
+from fragmentforge.descriptions.records import read_split
 from fragmentforge.descriptions.records import sharegpt as description_target
 from fragmentforge.layout import DESCRIPTIONS, LLAMAFACTORY, OPEN_QUESTIONS, layout
 from fragmentforge.microactions.open_ended import sharegpt
@@ -42,9 +43,10 @@ def export_tasks(params: Params, root: Path) -> dict:
         raise GateNotPassed(f"{described} changed after it was validated; validate again")
     out = root / params.paths.exports_dir
     staging = fresh_dir(out.with_name(out.name + ".staging"))
-    train = lambda path: [r for r in pq.read_table(path).to_pylist() if r["split"] == "train"] if path.is_file() else []  # noqa: E731
-    free = [sharegpt(r) for r in train(qa_path.with_name(OPEN_QUESTIONS))]
-    described_rows = [description_target(r, params.tasks.descriptions.grounded) for r in train(described)]
+    opened = qa_path.with_name(OPEN_QUESTIONS)
+    free = [sharegpt(r) for r in pq.read_table(opened).to_pylist() if r["split"] == "train"] if opened.is_file() else []
+    described_rows = [description_target(r, params.tasks.descriptions.grounded)
+                      for r in read_split(qa_path.parent, "train")]
     counts = export_llamafactory(pq.read_table(qa_path).to_pylist(), staging / LLAMAFACTORY,
                                  {plugins.load(levels, "ma_bench").DATASET: free, DESCRIPTION_DATASET: described_rows})
     replace_dir(staging, out)
