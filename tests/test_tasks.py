@@ -362,9 +362,10 @@ def test_preference_pairs_keep_what_the_delta_filter_keeps_in_llamafactorys_rank
     params = load_params(built / "params.yaml")
     params = replace(params, training=replace(params.training, preference=replace(params.training.preference,
                                                                                  delta=0.3, corruptions_per_video=2)))
-    rows = preference.train_rows(built / "data" / "tasks")
-    rows = [r for r in rows if len(record_events(r)) >= 2]
-    assert rows, "the small world has train videos with two events or more"
+    everything = preference.train_rows(built / "data" / "tasks", views=1)
+    described = [r for r in everything if any(e.text for e in record_events(r))]  # the real sample's manifest
+    rows = [r for r in everything if len(record_events(r)) >= 2 and r not in described]
+    assert rows and len(described) == 1, "the small world has train videos with two events or more"
     todo = preference.candidates(rows, 2)
     assert [kind for _, kind in todo[:4]] == ["clip_cropping", "clip_reversing", "clip_switching", "down_sampling"]
     truth = {r["desc_id"]: list(record_events(r)) for r in rows}
@@ -380,7 +381,7 @@ def test_preference_pairs_keep_what_the_delta_filter_keeps_in_llamafactorys_rank
         return [next(replies) for _ in batch]
 
     monkeypatch.setattr(generation, "generate_rows", fake_generate)
-    monkeypatch.setattr(preference, "train_rows", lambda tasks_dir: rows)
+    monkeypatch.setattr(preference, "train_rows", lambda tasks_dir, views: rows)
     summary = preference.build_pairs(params, built, loaded=None, out_dir=tmp_path, key="k")
     assert summary["candidates"] == 2 * len(rows) and summary["kept"] == len(rows)
     assert summary["failed"] == {"delta_recall<0": 0, "delta_precision<0": 0, "sum<delta": len(rows)}
@@ -394,3 +395,12 @@ def test_preference_pairs_keep_what_the_delta_filter_keeps_in_llamafactorys_rank
         assert pair["chosen"]["content"] == row["reference"] and pair["rejected"]["content"] != row["reference"]
     kept = pq.read_table(tmp_path / "candidates.parquet").to_pandas()
     assert (kept["kept"] == (kept["chosen_recall"] > kept["rejected_recall"])).all()
+
+    # The real video's reference is the manifest's own sentences: the ground-truth judge cannot
+    # read them, so its candidate is left out, saying why, and the rest go on.
+    replies = iter(["A man talks."] * 3)
+    monkeypatch.setattr(preference, "train_rows", lambda tasks_dir, views: described)
+    summary = preference.build_pairs(params, built, loaded=None, out_dir=tmp_path / "real", key="k")
+    assert summary["candidates"] == 2 and summary["kept"] == 0 and summary["not_judged"] == 2
+    whys = pq.read_table(tmp_path / "real" / "candidates.parquet").column("failed").to_pylist()
+    assert all(why.startswith("not judged: no ground truth") for why in whys)

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from fragmentforge.cli import parse_stage_args
 from fragmentforge.common import fresh_dir, project_relative, replace_dir
 from fragmentforge.config import KeyframeParams, Params
-from fragmentforge.layout import KEYFRAME_STATUS, KEYFRAMES, MANIFEST
+from fragmentforge.layout import DESCRIBED, KEYFRAME_STATUS, KEYFRAMES, MANIFEST
 from fragmentforge.motion.extract import CLIP_MODE, KeyframeJob, extract_keyframes
 from fragmentforge.video.isolated import map_isolated
 
@@ -44,12 +44,12 @@ class KeyframeResult:
     sets_per_n: dict[int, int]
 
 
-def labelled_seconds(root: Path, video: dict) -> tuple[float, ...]:
-    """The keyframe seconds of a video labelled in AVA's format (its ground truth's `keyframes`)."""
+def truth_marks(root: Path, video: dict) -> tuple[tuple[float, ...], bool]:
+    """(the keyframe seconds of a video labelled in AVA's format, whether a manifest describes it)."""
     if not video.get("ground_truth"):
-        return ()
+        return (), False
     truth = json.loads((root / video["ground_truth"]).read_text())
-    return tuple(k["second"] for k in truth.get("keyframes", ()))
+    return tuple(k["second"] for k in truth.get("keyframes", ())), bool(truth.get(DESCRIBED))
 
 
 def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, frames_dir: Path,
@@ -61,7 +61,8 @@ def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, fra
     frames_ref = project_relative(frames_dir, root)
     jobs = [KeyframeJob(video_id=v["video_id"], path=str(root / v["path"]), width=v["width"], height=v["height"],
                         fps=v["fps"], decoder=v["decoder"], frames_dir=str(staging), frames_ref=frames_ref,
-                        params=params, label_seconds=labelled_seconds(root, v)) for v in videos]
+                        params=params, label_seconds=marks[0], described=marks[1])
+            for v in videos for marks in [truth_marks(root, v)]]
     rows, statuses = [], []
     outcomes = map_isolated(extract_keyframes, jobs, params.workers, params.time_limit_s)
     for index, outcome in tqdm(outcomes, total=len(jobs), desc="keyframes", disable=not progress):

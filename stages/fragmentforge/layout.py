@@ -13,6 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CLIPS, LABELS = "clips", "labels.json"
 # raw_dir
 MANIFEST, INGEST_SUMMARY = "manifest.parquet", "summary.json"
+# the key of a video's ground truth that holds its description manifest's events (descriptions/manifest.py)
+DESCRIBED = "description"
 # frames_dir
 KEYFRAMES, KEYFRAME_STATUS = "keyframes.parquet", "status.parquet"
 # motion_dir

@@ -87,12 +87,14 @@ class SourceSpec:
 
     name: str
     kind: str
+    descriptions: Optional[str] = None  # a manifest of reference descriptions of its videos (descriptions/manifest.py)
     options: PluginOptions = rest_field()
 
     @classmethod
     def of(cls, name: str, kind: str, **options) -> "SourceSpec":
         """A source built in code (tests, notebooks) rather than read from params.yaml."""
-        return cls(name, kind, plugin_options(options, "<code>", f"source {name!r}"))
+        descriptions = options.pop("descriptions", None)
+        return cls(name, kind, descriptions, plugin_options(options, "<code>", f"source {name!r}"))
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class KeyframeParams:
     # AVA-labelled videos also get one `clip` set: every this-many-th frame of the normal stream,
     # which MA-Bench's questions sample from (0: none)
     labelled_clip_stride: int = check_default(1, lambda v: 0 <= v <= 64, "must be in [0, 64]")
+    described_clip_frames: int = check_default(32, lambda v: v >= 0, "must be >= 0")
     seed: int = check_default(0, lambda v: v >= 0, "must be >= 0")
     time_limit_s: float = check_default(300.0, lambda v: v > 0, "must be > 0")
     workers: int = check_default(2, lambda v: 1 <= v <= 256, "must be in [1, 256]")
@@ -316,7 +319,8 @@ class VariantSpec:
 class PreferenceParams:
     """Tarsier2's preference pairs (descriptions/preference.py), for a dpo variant on description_pairs."""
 
-    corruptions_per_video: int = check_default(1, lambda v: 1 <= v <= 4, "must be in [1, 4]")  # rejected per video
+    views: int = check_default(1, lambda v: v >= 1, "must be >= 1")  # train views per video used as prompts
+    corruptions_per_video: int = check_default(1, lambda v: 1 <= v <= 4, "must be in [1, 4]")  # rejected per prompt
     delta: float = check_default(0.3, lambda v: 0 <= v <= 2, "must be in [0, 2]")  # ΔR + ΔP must reach it (paper: 0.3)
     temperature: float = check_default(0.7, lambda v: v >= 0, "must be >= 0")  # 0: greedy (paper: 0.7, top_p 0.7)
     top_p: float = check_default(0.7, lambda v: 0 < v <= 1, "must be in (0, 1]")

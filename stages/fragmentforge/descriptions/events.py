@@ -1,9 +1,11 @@
 """Events as a description states them, in the people world's words, with or without Tarsier2's
 frame grounding (`<frame: i-j>` before each event, i..j 1-based over the frames shown).
 
-An event is one person doing one action over a span of seconds. Its sentence is "<who> is
+A world event is one person doing one action over a span of seconds. Its sentence is "<who> is
 <phrase>." with the vocabulary's phrase ("The person on the left is walking."), so the
-ground-truth judge can read a model's sentence back into (who, action) without a model.
+ground-truth judge can read a model's sentence back into (who, action) without a model. An event
+from a description manifest (a real video's reference) is its own sentence, `text`, and only a
+model judge can check it.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ class Event:
     action: str  # a vocabulary name ("walk")
     start_s: float
     end_s: float
+    text: str = ""  # a manifest's own sentence; empty for a world event
 
     @property
     def key(self) -> tuple[str, str]:
@@ -29,6 +32,8 @@ class Event:
 
 
 def sentence(event: Event) -> str:
+    if event.text:
+        return event.text
     return f"{event.who[:1].upper()}{event.who[1:]} is {BY_NAME[event.action].phrase}."
 
 

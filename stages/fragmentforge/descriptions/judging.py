@@ -41,6 +41,15 @@ class Item:
         return self.reference_events or tuple(sentence(e) for e in self.world_events)
 
 
+def item_for(item_id: str, prediction: str, reference: str, events) -> Item:
+    """A record's item: a world's events go to the ground-truth judge; a manifest's sentences are
+    the reference's stated events, which only a model judge can check (the ground-truth judge
+    quarantines them, saying so)."""
+    if any(e.text for e in events):
+        return Item(item_id, prediction, reference, reference_events=tuple(e.text for e in events))
+    return Item(item_id, prediction, reference, tuple(events))
+
+
 @dataclass(frozen=True)
 class Scored:
     item_id: str

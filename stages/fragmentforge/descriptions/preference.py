@@ -3,9 +3,9 @@ corruption of them (rejected); AutoDQ against the reference keeps a pair only wh
 side is no worse in recall or precision and better by δ in their sum.
 
 Run by the adapters node before a `stage: dpo` variant that trains on `description_pairs`: the
-policy is that variant's parent (base + its adapter). Each train-split description gets
-`corruptions_per_video` of the corruptions its record carries, taken in turn over the videos
-so every kind is used about equally. Replies are sampled (temperature, top_p) with a seed per
+policy is that variant's parent (base + its adapter). The prompts are each train video's first
+`views` views; each gets `corruptions_per_video` of the corruptions its record carries, taken in
+turn over the prompts so every kind is used about equally. Replies are sampled (temperature, top_p) with a seed per
 batch. Output, in the given folder: dataset_info.json and description_pairs.json
 (LLaMA-Factory's ranking format, the prompt showing the real frames), candidates.parquet
 (every candidate with both scores and the conditions it failed) and filter.json (the counts).
@@ -32,13 +32,14 @@ FILTER, CANDIDATES = "filter.json", "candidates.parquet"
 CONDITIONS = ("delta_recall<0", "delta_precision<0", "sum<delta")
 
 
-def train_rows(tasks_dir: Path) -> list[dict]:
-    """Each train video's first view (its evenly spaced frames): one prompt per video."""
-    return [r for r in read_split(tasks_dir, "train") if r["desc_id"].endswith(":0")]
+def train_rows(tasks_dir: Path, views: int) -> list[dict]:
+    """Each train video's first `views` views (the evenly spaced one first): one prompt each."""
+    return [r for r in read_split(tasks_dir, "train") if int(r["desc_id"].rsplit(":", 1)[1]) < views]
 
 
 def candidates(rows: list[dict], per_video: int) -> list[tuple[dict, str]]:
-    """(row, corruption kind): each video's next `per_video` kinds, in turn over the videos."""
+    """(row, corruption kind): each prompt's next `per_video` kinds, in turn over the prompts (a
+    video's views, next to each other, get different kinds)."""
     out = []
     for i, row in enumerate(rows):
         kinds = sorted(json.loads(row["corruptions"]))
@@ -61,7 +62,7 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
     from fragmentforge.evaluate.generation import generate_rows
 
     pref = params.training.preference
-    rows = train_rows(root / params.paths.tasks_dir)
+    rows = train_rows(root / params.paths.tasks_dir, pref.views)
     chosen_rows = [sharegpt(r, params.tasks.descriptions.grounded) for r in rows]
     todo = candidates(rows, pref.corruptions_per_video)
     corrupted_rows = []
@@ -73,10 +74,10 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
     chosen = dict(zip((r["desc_id"] for r in rows), generate(chosen_rows)))
     prompts = dict(zip((r["desc_id"] for r in rows), chosen_rows))
     rejected = generate(corrupted_rows)
-    items = [judging.Item(f"chosen:{r['desc_id']}", strip_grounding(chosen[r["desc_id"]]), r["reference"],
-                          record_events(r)) for r in rows]
-    items += [judging.Item(f"rejected:{row['desc_id']}:{kind}", strip_grounding(reply), row["reference"], record_events(row))
-              for (row, kind), reply in zip(todo, rejected)]
+    items = [judging.item_for(f"chosen:{r['desc_id']}", strip_grounding(chosen[r["desc_id"]]), r["reference"],
+                              record_events(r)) for r in rows]
+    items += [judging.item_for(f"rejected:{row['desc_id']}:{kind}", strip_grounding(reply), row["reference"],
+                               record_events(row)) for (row, kind), reply in zip(todo, rejected)]
     scored, stats = judging.score(items, params.judge, root / params.paths.eval_cache_dir / "judge")
     by_id = {s.item_id: s for s in scored}
     table, kept = [], []

@@ -1,4 +1,5 @@
-"""Description records (Tarsier2's description task), for people-world videos with events.
+"""Description records (Tarsier2's description task), for people-world videos with events and
+real videos a description manifest covers.
 
 A test video gets one record, its `frames` frames spread evenly over the video's every-frame
 `clip` set; a train video `train_views` (that view, then jittered ones). A record keeps the
@@ -21,7 +22,7 @@ import pyarrow.parquet as pq
 import fragmentforge.descriptions.corruptions as corruptions
 from fragmentforge.descriptions.corruptions import rng_for
 from fragmentforge.descriptions.events import Event, grounded_text, plain_text, spans
-from fragmentforge.descriptions.references import events_of
+from fragmentforge.descriptions.references import reference_events
 from fragmentforge.layout import DESCRIPTIONS
 from fragmentforge.motion.extract import CLIP_SET_ID
 from fragmentforge.plugins import load_all
@@ -48,16 +49,14 @@ def jittered(count: int, n: int, rng: np.random.Generator) -> list[int]:
 
 
 def description_rows(contexts: list, settings, seed: int) -> list[dict]:
-    """settings: tasks.descriptions. Videos without AVA keyframes, a clip set of at least twice
-    the frames shown (clip-cropping's half window must hold them) or any event give no record."""
+    """settings: tasks.descriptions. Videos without reference events or a clip set of at least
+    twice the frames shown (clip-cropping's half window must hold them) give no record."""
     kinds = load_all(corruptions)
     rows = []
     for ctx in contexts:
         clip = next((s for s in ctx.sets if s.set_id == CLIP_SET_ID), None)
-        if not (ctx.truth and ctx.truth.get("keyframes")) or clip is None or len(clip.paths) < 2 * settings.frames:
-            continue
-        events, _ = events_of(ctx.truth, tuple(settings.static))
-        if not events:
+        events = reference_events(ctx.truth, tuple(settings.static))
+        if not events or clip is None or len(clip.paths) < 2 * settings.frames:
             continue
         views = settings.train_views if ctx.split == "train" else 1
         jitter = rng_for(seed, ctx.video_id, "views")
@@ -93,8 +92,9 @@ def read_split(tasks_dir: Path, split: str) -> list[dict]:
 
 
 def record_events(row: dict) -> tuple[Event, ...]:
-    """The world's events a record was written from."""
-    return tuple(Event(e["who"], e["action"], e["start_s"], e["end_s"]) for e in json.loads(row["events"]))
+    """The events a record was written from (a world's, or a manifest's sentences)."""
+    return tuple(Event(e["who"], e["action"], e["start_s"], e["end_s"], e.get("text", ""))
+                 for e in json.loads(row["events"]))
 
 
 def sharegpt(row: dict, grounded: bool, frames: list[str] | None = None) -> dict:

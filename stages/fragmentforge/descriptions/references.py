@@ -1,4 +1,5 @@
-"""Reference events of a people-world clip, from its AVA rows: what a full description states.
+"""Reference events: what a full description of a video states. A people-world clip's come from
+its AVA rows; a real video's from its description manifest (descriptions/manifest.py).
 
 An event is a run of consecutive keyframes where a person's rows carry one action, widened by
 half a keyframe gap either side (as MA-Bench's instances are), with the person named by where
@@ -9,6 +10,7 @@ named the same way over its whole span is dropped and counted.
 from __future__ import annotations
 
 from fragmentforge.descriptions.events import Event
+from fragmentforge.layout import DESCRIBED
 from fragmentforge.microactions.instances import action_runs
 from fragmentforge.microactions.questions import who
 
@@ -26,3 +28,12 @@ def events_of(truth: dict, static: tuple[str, ...] = STATIC) -> tuple[list[Event
             continue
         events.append(Event(name, action, start, end))
     return sorted(events, key=lambda e: (e.start_s, e.end_s, e.who, e.action)), unnamed
+
+
+def reference_events(truth: dict | None, static: tuple[str, ...] = STATIC) -> list[Event]:
+    """A video's events in the order they start: its manifest's sentences, else its AVA rows'."""
+    if not truth:
+        return []
+    if truth.get(DESCRIBED):
+        return [Event("", "", e["start_s"], e["end_s"], e["text"]) for e in truth[DESCRIBED]["events"]]
+    return events_of(truth, static)[0] if truth.get("keyframes") else []

@@ -32,7 +32,7 @@ def describe(loaded, rows: list[dict], params, root: Path) -> list[str]:
 
 
 def score_replies(rows: list[dict], replies: list[str], params, root: Path, run_id: str) -> list[dict]:
-    items = [judging.Item(r["desc_id"], strip_grounding(reply), r["reference"], record_events(r))
+    items = [judging.item_for(r["desc_id"], strip_grounding(reply), r["reference"], record_events(r))
              for r, reply in zip(rows, replies)]
     scored, _ = judging.score(items, params.judge, root / params.paths.eval_cache_dir / "judge")
     out = []

@@ -35,6 +35,7 @@ class KeyframeJob:
     frames_ref: str  # how frame paths are written in the table (relative to the project)
     params: KeyframeParams
     label_seconds: tuple[float, ...] = ()  # keyframe seconds with labels (AVA): a window set around each
+    described: bool = False  # a manifest describes it (descriptions/manifest.py): it gets a clip set
 
 
 LABEL_MODE = "label"
@@ -173,13 +174,24 @@ def extract_keyframes(job: KeyframeJob) -> dict:
         normal = next(s for s in streams if s.variant == "normal")
         for second, picks in _label_windows(times, job.label_seconds, p.label_window, p.label_window_stride):
             rows.append(_row(job, normal, label_set_id(second), len(picks), LABEL_MODE, picks, times))
-        if job.label_seconds and p.labelled_clip_stride:
-            picks = list(range(0, len(normal.positions), p.labelled_clip_stride))
+        picks = clip_picks(len(normal.positions), bool(job.label_seconds), job.described, p)
+        if picks:
             rows.append(_row(job, normal, CLIP_SET_ID, len(picks), CLIP_MODE, picks, times))
         positions = {pos for r in rows for pos in r["frame_positions"]}
         written = _write_frames(spill, size, layout, positions, out_dir, p)
     return {"backend": backend, "frames_decoded": total, "frames_written": written, "rows": rows,
             "frames_per_variant": {s.variant: len(s.positions) for s in streams}}
+
+
+def clip_picks(count: int, labelled: bool, described: bool, p: KeyframeParams) -> list[int]:
+    """The clip set's frames: every `labelled_clip_stride`-th of a labelled video (MA-Bench counts
+    on them); for a video only a description manifest covers, at most `described_clip_frames`
+    spread evenly (enough for a description record and its corruptions, and no more)."""
+    if labelled and p.labelled_clip_stride:
+        return list(range(0, count, p.labelled_clip_stride))
+    if described and p.described_clip_frames:
+        return sorted({int(i) for i in np.round(np.linspace(0, count - 1, min(count, p.described_clip_frames)))})
+    return []
 
 
 def frame_name(position: float) -> str:

@@ -55,6 +55,11 @@ def list_candidates(spec, context: SourceContext) -> list[Candidate]:
     module, options = source_options(spec)
     try:
         candidates = module.list_candidates(options, context)
+        if spec.descriptions:
+            from fragmentforge.descriptions import manifest
+
+            candidates = manifest.attach(candidates, resolve(context.root, spec.descriptions), spec.name,
+                                         context.download_dir / "descriptions" / spec.name)
     except Exception as exc:  # a whole source failing is recorded, not raised
         return [Candidate(source=spec.name, name="<source>", uri=describe(spec),
                           problem=f"source could not be read: {type(exc).__name__}: {exc}")]

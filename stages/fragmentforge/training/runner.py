@@ -27,6 +27,7 @@ from fragmentforge.config.schema import TrainingParams, VariantSpec
 from fragmentforge.evaluate.collapse import prior_loss, training_at_prior
 from fragmentforge.evaluate.model_io import media_files
 from fragmentforge.layout import TRAINING_RECORD
+from fragmentforge.models.families import reproducible_cpu_env
 from fragmentforge.models.registry import ModelEntry
 from fragmentforge.training import frozen_vision, tokenized
 from fragmentforge.training.recipe import LOCATION_KEYS, build_recipe
@@ -130,12 +131,12 @@ def prepare_work(work: Path, fingerprint: str) -> Path | None:
     return checkpoint
 
 
-def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: float) -> float:
+def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: float, extra_env: dict) -> float:
     """Run the launcher in its own process group; kill the group past the time limit."""
     started = time.time()
     # A fixed hash seed: LLaMA-Factory builds LoRA target lists from sets, and their order
     # lands in adapter_config.json.
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0", **extra_env)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", CHILD_MODULES[0], str(recipe_path), str(metrics_path)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -235,7 +236,8 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
     (work / LAUNCH_RECIPE).write_text(yaml.safe_dump({**recipe, "tokenized_path": str(token_path),
                                                       frozen_vision.CAP_KEY: training.vision_cache_mib}, sort_keys=True))
     metrics_path = work / "metrics.json"
-    wall = launch(work / LAUNCH_RECIPE, metrics_path, work / LAUNCH_LOG, training.time_limit_s)
+    cpu_env = reproducible_cpu_env(base_path)
+    wall = launch(work / LAUNCH_RECIPE, metrics_path, work / LAUNCH_LOG, training.time_limit_s, cpu_env)
     lf_out = work / "lf"
     results = json.loads((lf_out / "all_results.json").read_text()) if (lf_out / "all_results.json").is_file() else {}
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
@@ -246,7 +248,7 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
         "base_model": base.name, "base_hash": base.content_hash, "variant": variant.name, "stage": variant.stage,
         "parent": variant.parent, "tune": variant.tune, "datasets": list(variant.datasets),
         "fingerprint": fingerprint, "resumed_from": checkpoint.name if checkpoint else None,
-        "tokenized": "reused" if reused else "tokenized",
+        "tokenized": "reused" if reused else "tokenized", "cpu_env": cpu_env,
         "wall_seconds": wall, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         **summary, "letter_prior_loss": prior, "at_letter_prior": training_at_prior(summary["final_loss"], prior),
     }

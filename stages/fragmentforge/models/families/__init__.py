@@ -67,3 +67,15 @@ def reproducible_cpu_kernels(model_dir: Path) -> None:
 
     if not getattr(family_of(model_dir), "ONEDNN_REPRODUCIBLE", True):
         torch.backends.mkldnn.enabled = False
+
+
+# Intel's conditions for run-to-run identical MKL results: no run-time change of thread count
+# (MKL_DYNAMIC) and the strict reproducible code branch (its gemm holds bits even across thread
+# counts). MKL reads them when it starts, so they go into a child's environment.
+STRICT_MKL = {"MKL_DYNAMIC": "FALSE", "MKL_CBWR": "AUTO,STRICT"}
+
+
+def reproducible_cpu_env(model_dir: Path) -> dict:
+    """What a training child's environment adds for a family whose CPU kernels are not bitwise
+    reproducible (ONEDNN_REPRODUCIBLE = False): STRICT_MKL; nothing for the others."""
+    return {} if getattr(family_of(model_dir), "ONEDNN_REPRODUCIBLE", True) else dict(STRICT_MKL)
