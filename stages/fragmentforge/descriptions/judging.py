@@ -41,6 +41,12 @@ class Item:
         return self.reference_events or tuple(sentence(e) for e in self.world_events)
 
 
+def can_judge(events, settings) -> bool:
+    """Whether the judge can score a description against these events: the ground-truth judge
+    reads only a world's events, a model judge any reference."""
+    return settings.kind != "ground_truth" or not any(e.text for e in events)
+
+
 def item_for(item_id: str, prediction: str, reference: str, events) -> Item:
     """A record's item: a world's events go to the ground-truth judge; a manifest's sentences are
     the reference's stated events, which only a model judge can check (the ground-truth judge

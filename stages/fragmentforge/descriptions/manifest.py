@@ -13,7 +13,9 @@ keyframe_sets reads to keep a clip set of the video's frames and proxy_tasks to 
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +36,7 @@ def _events(raw) -> list[dict]:
         if not isinstance(event, dict) or not isinstance(event.get("text"), str) or not event["text"].strip():
             raise ValueError(f"event {k} has no text")
         times = [event.get("start_s"), event.get("end_s")]
-        if not all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in times):
+        if not all(isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) for t in times):
             raise ValueError(f"event {k} needs numeric start_s and end_s (a grounded reference puts it on its frames)")
         if not 0 <= times[0] <= times[1]:
             raise ValueError(f"event {k} runs from {times[0]} s to {times[1]} s")
@@ -68,21 +70,27 @@ def read(path: Path) -> tuple[dict[str, list[dict]], list[tuple[int, str]]]:
 
 
 def attach(candidates: list[Candidate], manifest: Path, source: str, truth_dir: Path) -> list[Candidate]:
-    """The candidates, those the manifest describes carrying a ground truth with their events,
-    plus one quarantine candidate for each manifest line that could not be used."""
-    described, problems = read(manifest)
+    """The candidates, those the manifest describes carrying a ground truth with their events
+    (added to any they had), plus one quarantine candidate for each manifest line that could not
+    be used, or one for the whole manifest when it cannot be read; the videos go on either way.
+    A video is matched by the exact name its source gives it (`sub/a.mp4` in a folder source)."""
+    try:
+        described, problems = read(manifest)
+    except OSError as exc:
+        return [*candidates, Candidate(source=source, name=f"{manifest.name}:<file>", uri=str(manifest),
+                                       problem=f"description manifest could not be read: {exc}")]
     out = [Candidate(source=source, name=f"{manifest.name}:line {line}", uri=f"{manifest}:{line}",
                      problem=f"bad description manifest line: {reason}") for line, reason in problems]
-    names = {c.name for c in candidates if c.problem is None}
+    names = {c.name for c in candidates}
     out += [Candidate(source=source, name=f"{manifest.name}:{video}", uri=str(manifest),
                       problem=f"the description manifest names {video!r}, which source {source!r} does not have")
             for video in sorted(set(described) - names)]
     for c in candidates:
         if c.problem is not None or c.name not in described:
-            out.append(c)
+            out.append(c)  # a video its source quarantined keeps that reason
             continue
         truth = json.loads(c.ground_truth.read_text()) if c.ground_truth else {}
-        path = truth_dir / f"{re.sub(r'[^A-Za-z0-9._-]', '_', c.name)}.json"
+        path = truth_dir / f"{hashlib.sha256(c.name.encode()).hexdigest()[:16]}.json"  # names may share any rewrite
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(path, {**truth, DESCRIBED: {"manifest": manifest.name, "events": described[c.name]}})
         out.append(replace(c, ground_truth=path))

@@ -62,7 +62,8 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
     from fragmentforge.evaluate.generation import generate_rows
 
     pref = params.training.preference
-    rows = train_rows(root / params.paths.tasks_dir, pref.views)
+    every = train_rows(root / params.paths.tasks_dir, pref.views)
+    rows = [r for r in every if judging.can_judge(record_events(r), params.judge)]  # no sampling in vain
     chosen_rows = [sharegpt(r, params.tasks.descriptions.grounded) for r in rows]
     todo = candidates(rows, pref.corruptions_per_video)
     corrupted_rows = []
@@ -105,7 +106,8 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
         "columns": {"messages": "messages", "chosen": "chosen", "rejected": "rejected", "images": "images"},
         "tags": TAGS}})
     pq.write_table(pa.Table.from_pylist(table), out_dir / CANDIDATES)
-    summary = {"key": key, "videos": len(rows), "candidates": len(table), "kept": len(kept), "delta": pref.delta,
+    summary = {"key": key, "prompts": len(rows), "prompts_the_judge_cannot_score": len(every) - len(rows),
+               "candidates": len(table), "kept": len(kept), "delta": pref.delta,
                "failed": {c: sum(c in r["failed"].split("; ") for r in table) for c in CONDITIONS},
                "first_failed": {c: sum(r["failed"].split("; ")[0] == c for r in table) for c in CONDITIONS},
                "not_judged": sum(r["failed"].startswith("not judged") for r in table),

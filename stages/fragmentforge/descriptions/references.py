@@ -35,5 +35,6 @@ def reference_events(truth: dict | None, static: tuple[str, ...] = STATIC) -> li
     if not truth:
         return []
     if truth.get(DESCRIBED):
-        return [Event("", "", e["start_s"], e["end_s"], e["text"]) for e in truth[DESCRIBED]["events"]]
+        events = [Event("", "", e["start_s"], e["end_s"], e["text"]) for e in truth[DESCRIBED]["events"]]
+        return sorted(events, key=lambda e: (e.start_s, e.end_s))  # stable: a manifest's ties keep its order
     return events_of(truth, static)[0] if truth.get("keyframes") else []

@@ -39,7 +39,7 @@ class KeyframeJob:
 
 
 LABEL_MODE = "label"
-CLIP_MODE, CLIP_SET_ID = "clip", "normal-clip"  # one set of a labelled video's frames, for MA-Bench
+CLIP_MODE, CLIP_SET_ID = "clip", "normal-clip"  # a labelled video's frames (MA-Bench) or a described one's
 
 
 def label_set_id(second: float) -> str:

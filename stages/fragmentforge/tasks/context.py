@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 class KeySet:
     set_id: str
     variant: str
-    mode: str  # test | train | window | label (around a labelled keyframe second) | clip (a labelled video's frames)
+    mode: str  # test | train | window | label (around a labelled keyframe second) | clip (a labelled or described video's frames)
     n: int
     positions: tuple  # source frame positions (x.5 for synthesized slow-motion frames)
     paths: tuple
@@ -42,7 +42,7 @@ class VideoContext:
 
     def pool(self, variant: str) -> list:
         """Distinct (position, path) of a variant's keyframe sets, in time order (a `clip` set,
-        every frame of a labelled video, is not a keyframe set)."""
+        a labelled or described video's frames, is not a keyframe set)."""
         seen = {}
         for s in self.sets:
             if s.variant == variant and s.mode != "clip":

@@ -103,11 +103,13 @@ def library_versions() -> dict:
     return {name: version(name) for name in ("llamafactory", "transformers", "peft", "trl", "torch")}
 
 
-def fingerprint_of(recipe: dict, base: ModelEntry, datasets: dict, parent_record: dict | None) -> str:
+def fingerprint_of(recipe: dict, base: ModelEntry, datasets: dict, parent_record: dict | None,
+                   cpu_env: dict | None = None) -> str:
     payload = {"recipe": {k: v for k, v in recipe.items() if k not in LOCATION_KEYS},
                "base_hash": base.content_hash, "datasets": datasets,
                "parent": parent_record["fingerprint"] if parent_record else None,
-               "versions": library_versions()}
+               "versions": library_versions(),
+               **({"cpu_env": cpu_env} if cpu_env else {})}  # MKL's mode changes the bits it trains
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -131,12 +133,13 @@ def prepare_work(work: Path, fingerprint: str) -> Path | None:
     return checkpoint
 
 
-def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: float, extra_env: dict) -> float:
+def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: float,
+           extra_env: dict | None = None) -> float:
     """Run the launcher in its own process group; kill the group past the time limit."""
     started = time.time()
     # A fixed hash seed: LLaMA-Factory builds LoRA target lists from sets, and their order
     # lands in adapter_config.json.
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0", **extra_env)
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0", **(extra_env or {}))
     with open(log_path, "ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", CHILD_MODULES[0], str(recipe_path), str(metrics_path)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -221,7 +224,8 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
                           media_dir=media_dir, output_dir=work / "lf", cuda=cuda, parent_adapter=parent_dir)
     datasets = dataset_fingerprint(dataset_dir, variant.datasets, media_dir)
     check_media_forms(base_path, dataset_dir, variant.datasets)
-    fingerprint = fingerprint_of(recipe, base, datasets, parent_record)
+    cpu_env = reproducible_cpu_env(base_path)
+    fingerprint = fingerprint_of(recipe, base, datasets, parent_record, cpu_env)
     if (adapter_dir / TRAINING_RECORD).is_file() and all((adapter_dir / f).is_file() for f in ADAPTER_FILES):
         record = json.loads((adapter_dir / TRAINING_RECORD).read_text())
         if record.get("fingerprint") == fingerprint:
@@ -236,7 +240,6 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
     (work / LAUNCH_RECIPE).write_text(yaml.safe_dump({**recipe, "tokenized_path": str(token_path),
                                                       frozen_vision.CAP_KEY: training.vision_cache_mib}, sort_keys=True))
     metrics_path = work / "metrics.json"
-    cpu_env = reproducible_cpu_env(base_path)
     wall = launch(work / LAUNCH_RECIPE, metrics_path, work / LAUNCH_LOG, training.time_limit_s, cpu_env)
     lf_out = work / "lf"
     results = json.loads((lf_out / "all_results.json").read_text()) if (lf_out / "all_results.json").is_file() else {}

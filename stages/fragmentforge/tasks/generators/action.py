@@ -40,4 +40,4 @@ def generate(ctx, env):
         distractors = synonyms + rng.sample(others, 3 - len(synonyms))
         yield Draft("normal", list(s.paths), phrase, class_text(ctx.template), [class_text(t) for t in distractors],
                     {"n": s.n, "label": ctx.label, "template": ctx.template, "synonyms": [class_text(t) for t in synonyms],
-                     "set_id": s.set_id, "label_source": "ground truth" if ctx.truth else "manifest"})
+                     "set_id": s.set_id, "label_source": "ground truth" if ctx.truth and "action" in ctx.truth else "manifest"})
