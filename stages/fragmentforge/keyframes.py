@@ -59,10 +59,12 @@ def extract_keyframe_sets(params: KeyframeParams, root: Path, raw_dir: Path, fra
     videos = sorted((r for r in manifest if r["status"] == "ok"), key=lambda r: r["video_id"])
     staging = fresh_dir(frames_dir.with_name(frames_dir.name + ".staging"))
     frames_ref = project_relative(frames_dir, root)
-    jobs = [KeyframeJob(video_id=v["video_id"], path=str(root / v["path"]), width=v["width"], height=v["height"],
-                        fps=v["fps"], decoder=v["decoder"], frames_dir=str(staging), frames_ref=frames_ref,
-                        params=params, label_seconds=marks[0], described=marks[1])
-            for v in videos for marks in [truth_marks(root, v)]]
+    jobs = []
+    for v in videos:
+        seconds, described = truth_marks(root, v)
+        jobs.append(KeyframeJob(video_id=v["video_id"], path=str(root / v["path"]), width=v["width"],
+                                height=v["height"], fps=v["fps"], decoder=v["decoder"], frames_dir=str(staging),
+                                frames_ref=frames_ref, params=params, label_seconds=seconds, described=described))
     rows, statuses = [], []
     outcomes = map_isolated(extract_keyframes, jobs, params.workers, params.time_limit_s)
     for index, outcome in tqdm(outcomes, total=len(jobs), desc="keyframes", disable=not progress):

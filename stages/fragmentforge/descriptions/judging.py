@@ -41,17 +41,22 @@ class Item:
         return self.reference_events or tuple(sentence(e) for e in self.world_events)
 
 
+def from_manifest(events) -> bool:
+    """Whether the events are a manifest's own sentences rather than a world's."""
+    return any(e.text for e in events)
+
+
 def can_judge(events, settings) -> bool:
     """Whether the judge can score a description against these events: the ground-truth judge
     reads only a world's events, a model judge any reference."""
-    return settings.kind != "ground_truth" or not any(e.text for e in events)
+    return settings.kind != "ground_truth" or not from_manifest(events)
 
 
 def item_for(item_id: str, prediction: str, reference: str, events) -> Item:
     """A record's item: a world's events go to the ground-truth judge; a manifest's sentences are
     the reference's stated events, which only a model judge can check (the ground-truth judge
     quarantines them, saying so)."""
-    if any(e.text for e in events):
+    if from_manifest(events):
         return Item(item_id, prediction, reference, reference_events=tuple(e.text for e in events))
     return Item(item_id, prediction, reference, tuple(events))
 

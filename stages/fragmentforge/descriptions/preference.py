@@ -5,10 +5,11 @@ side is no worse in recall or precision and better by δ in their sum.
 Run by the adapters node before a `stage: dpo` variant that trains on `description_pairs`: the
 policy is that variant's parent (base + its adapter). The prompts are each train video's first
 `views` views; each gets `corruptions_per_video` of the corruptions its record carries, taken in
-turn over the prompts so every kind is used about equally. Replies are sampled (temperature, top_p) with a seed per
-batch. Output, in the given folder: dataset_info.json and description_pairs.json
-(LLaMA-Factory's ranking format, the prompt showing the real frames), candidates.parquet
-(every candidate with both scores and the conditions it failed) and filter.json (the counts).
+turn over the prompts so every kind is used about equally. Prompts the judge cannot score are
+not sampled for. Replies are sampled (temperature, top_p) with a seed per batch. Output, in the
+given folder: dataset_info.json and description_pairs.json (LLaMA-Factory's ranking format, the
+prompt showing the real frames), candidates.parquet (every candidate with both scores and the
+conditions it failed) and filter.json (the counts).
 """
 from __future__ import annotations
 

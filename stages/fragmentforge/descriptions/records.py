@@ -2,8 +2,8 @@
 real videos a description manifest covers.
 
 A test video gets one record, its `frames` frames spread evenly over the video's `clip` set
-(every frame of a labelled video, a bounded number of a described one); a train video `train_views` (that view, then jittered ones). A record keeps the
-reference two ways, plain and frame-grounded, so `grounded` decides only what is exported.
+(every frame of a labelled video, a bounded number of a described one); a train video
+`train_views` (that view, then jittered ones). A record keeps the reference two ways, plain and frame-grounded, so `grounded` decides only what is exported.
 A train-split record also carries every corruption of its frames (the frames to show instead
 and what was done), seeded per video: the rejected side of its preference pairs.
 Output: <tasks_dir>/descriptions.parquet.

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 class KeySet:
     set_id: str
     variant: str
-    mode: str  # test | train | window | label (around a labelled keyframe second) | clip (a labelled or described video's frames)
+    mode: str  # test | train | window | label (around a labelled keyframe second) | clip (a labelled/described video's)
     n: int
     positions: tuple  # source frame positions (x.5 for synthesized slow-motion frames)
     paths: tuple

@@ -59,13 +59,18 @@ def family_of(model_dir: Path) -> ModuleType:
     return family_for(json.loads((Path(model_dir) / "config.json").read_text()).get("model_type", ""))
 
 
+def kernels_vary(model_dir: Path) -> bool:
+    """Whether the family says its CPU kernels are not bitwise reproducible (ONEDNN_REPRODUCIBLE = False)."""
+    return not getattr(family_of(model_dir), "ONEDNN_REPRODUCIBLE", True)
+
+
 def reproducible_cpu_kernels(model_dir: Path) -> None:
     """Turn off oneDNN (torch's mkldnn backend) on CPU for a model family that says its kernels
     are not bitwise reproducible from one process to the next (models/families,
     ONEDNN_REPRODUCIBLE). Only there: it costs the default Qwen2-VL about 30% of its training time."""
     import torch
 
-    if not getattr(family_of(model_dir), "ONEDNN_REPRODUCIBLE", True):
+    if kernels_vary(model_dir):
         torch.backends.mkldnn.enabled = False
 
 
@@ -76,6 +81,5 @@ STRICT_MKL = {"MKL_DYNAMIC": "FALSE", "MKL_CBWR": "AUTO,STRICT"}
 
 
 def reproducible_cpu_env(model_dir: Path) -> dict:
-    """What a training child's environment adds for a family whose CPU kernels are not bitwise
-    reproducible (ONEDNN_REPRODUCIBLE = False): STRICT_MKL; nothing for the others."""
-    return {} if getattr(family_of(model_dir), "ONEDNN_REPRODUCIBLE", True) else dict(STRICT_MKL)
+    """What a training child's environment adds where the family's kernels vary: STRICT_MKL."""
+    return dict(STRICT_MKL) if kernels_vary(model_dir) else {}
