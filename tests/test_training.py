@@ -23,7 +23,7 @@ from fragmentforge.models.registry import Registry
 from fragmentforge.models.twins import build_twin
 from fragmentforge.results_db import record_training
 from fragmentforge.training.recipe import build_recipe
-from fragmentforge.training.runner import dataset_fingerprint, read_log, train_variant
+from fragmentforge.training.runner import checkpoint_complete, dataset_fingerprint, prepare_work, read_log, train_variant
 from tests.conftest import REPO
 from tests.training_lab import COUNT, PARAMS, TINY, TRAINING, train  # noqa: F401 (lab: conftest)
 
@@ -248,6 +248,21 @@ train_variant(**pickle.load(open(sys.argv[1], "rb")))
 """
 
 
+def test_a_checkpoint_killed_mid_save_is_dropped_and_the_one_before_resumed(tmp_path):
+    work = tmp_path / "work"
+    lf = work / "lf"
+    (lf / "checkpoint-5").mkdir(parents=True)
+    (lf / "checkpoint-5" / "trainer_state.json").write_text('{"global_step": 5}')
+    (lf / "checkpoint-10").mkdir()
+    (lf / "checkpoint-10" / "adapter_model.safetensors").write_bytes(b"half")  # killed before its state
+    (lf / "checkpoint-15").mkdir()
+    (lf / "checkpoint-15" / "trainer_state.json").write_text('{"global_st')  # killed mid-write
+    (work / "fingerprint").write_text("abc\n")
+    assert prepare_work(work, "abc") == lf / "checkpoint-5"
+    assert sorted(p.name for p in lf.iterdir()) == ["checkpoint-5"]
+    assert prepare_work(work, "other") is None and not lf.exists()
+
+
 @pytest.mark.slow
 def test_killed_training_resumes_from_its_last_checkpoint(lab, tmp_path):
     import pickle
@@ -260,11 +275,11 @@ def test_killed_training_resumes_from_its_last_checkpoint(lab, tmp_path):
                   work_root=root / "work", cuda=False)
     (tmp_path / "args.pkl").write_bytes(pickle.dumps(kwargs))
     child = subprocess.Popen([sys.executable, "-c", RESUME_SCRIPT, str(tmp_path / "args.pkl")], cwd=REPO)
-    first = root / "work" / "tiny" / "count_resume" / "lf" / "checkpoint-5" / "trainer_state.json"
+    first = root / "work" / "tiny" / "count_resume" / "lf" / "checkpoint-5"
     deadline = time.monotonic() + 300
-    while not first.is_file() and child.poll() is None and time.monotonic() < deadline:
+    while not checkpoint_complete(first) and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert first.is_file(), "no checkpoint appeared"
+    assert checkpoint_complete(first), "no checkpoint appeared"
     for proc in [*psutil.Process(child.pid).children(recursive=True), psutil.Process(child.pid)]:
         proc.kill()
     child.wait()

@@ -113,9 +113,27 @@ def fingerprint_of(recipe: dict, base: ModelEntry, datasets: dict, parent_record
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def checkpoint_complete(folder: Path) -> bool:
+    """Trainer writes trainer_state.json after the weights, optimizer and RNG state: its
+    presence, parseable, marks a save that finished."""
+    try:
+        json.loads((folder / "trainer_state.json").read_text())
+        return True
+    except (OSError, ValueError):
+        return False
+
+
 def last_checkpoint(output_dir: Path) -> Path | None:
-    steps = [(int(p.name.split("-")[1]), p) for p in output_dir.glob("checkpoint-*")
-             if p.name.split("-")[1].isdigit() and (p / "trainer_state.json").is_file()]
+    """The newest complete checkpoint. Incomplete ones (killed mid-save) are deleted, since
+    LLaMA-Factory resumes from the highest-numbered folder whatever it holds."""
+    steps = []
+    for folder in output_dir.glob("checkpoint-*"):
+        if not folder.name.split("-")[1].isdigit():
+            continue
+        if checkpoint_complete(folder):
+            steps.append((int(folder.name.split("-")[1]), folder))
+        else:
+            shutil.rmtree(folder)
     return max(steps)[1] if steps else None
 
 
