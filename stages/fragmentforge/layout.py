@@ -34,6 +34,8 @@ CHART, REPORT_MD, REPORT_HTML = "chart.png", "report.md", "report.html"
 # metrics_dir/<base>: what `dvc metrics` and `dvc plots` read
 TRAINING_METRICS, EVALUATION_METRICS = "training.json", "evaluation.json"
 LOSS_CURVES, TASK_ACCURACY = "loss", "task_accuracy.csv"
+# ablations_dir (written by `make ablations`), and reports_dir/ablations
+ABLATIONS_DB, ABLATIONS_REPORT = "ablations.duckdb", "ablations"
 
 
 @dataclass(frozen=True)

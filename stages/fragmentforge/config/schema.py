@@ -5,7 +5,7 @@ span fields. Paths are relative to the project root.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Optional
 
 from fragmentforge.config.loader import PluginOptions, plugin_options, rest_field
@@ -43,6 +43,7 @@ class PathsParams:
     teacher_dir: str = "data/teacher"  # what teachers labelled, and their reply cache
     judge_dir: str = "data/judge"  # the judge's verdicts on MA-Bench's questions: reply cache, counts
     review_db: str = "data/review/queue.duckdb"  # MA-Bench's human review decisions (microactions/review.py)
+    ablations_dir: str = "data/ablations"  # what `make ablations` collected from its experiments
 
 
 @dataclass(frozen=True)
@@ -359,8 +360,31 @@ class TrainingParams:
     # of visual embeddings kept (training/frozen_vision.py); 0 encodes every image every time
     vision_cache_mib: int = check_default(2048, lambda v: v >= 0, "must be >= 0")
     preference: PreferenceParams = field(default_factory=PreferenceParams)
+    # An experiment's overrides (ablations/): train and evaluate only these variants and what they
+    # start from (parents, fused sources), and give every variant this `tune`. null: as listed.
+    only: Optional[tuple[str, ...]] = None
+    tune: Optional[Literal["language", "vision", "all"]] = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "declared", tuple(v.name for v in self.variants))
+        kept = self.variants
+        if self.only is not None:
+            by_name, wanted = {v.name: v for v in self.variants}, set()
+            stack = [n for n in self.only if n in by_name]
+            while stack:
+                name = stack.pop()
+                if name not in wanted:
+                    wanted.add(name)
+                    stack += [n for n in (by_name[name].parent, by_name[name].fuse) if n]
+            kept = tuple(v for v in kept if v.name in wanted)
+        if self.tune is not None:
+            kept = tuple(replace(v, tune=self.tune) for v in kept)
+        object.__setattr__(self, "variants", kept)
 
     def problems(self):
+        for name in self.only or ():
+            if name not in self.declared:
+                yield "only", f"{name!r} is not a variant (variants: {', '.join(self.declared)})"
         names = [v.name for v in self.variants]
         if "base" in names:
             yield "variants", "'base' names the base model without an adapter; pick another variant name"

@@ -1,0 +1,105 @@
+"""`make ablations` / `python -m fragmentforge.ablations [NAME ...]`: run every ablation table (or
+the named ones) as DVC experiments on the last `make run`, collect each arm's results and write
+the ablation report. An arm whose experiment already exists on this commit is reused."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from fragmentforge.ablations import cells as cells_of
+from fragmentforge.ablations import collect, experiments, report
+from fragmentforge.ablations.spec import AblationError, by_name
+from fragmentforge.config import ConfigError, load_params
+from fragmentforge.layout import ABLATIONS_DB, ABLATIONS_REPORT
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="ablations to run (default: all; see --list)")
+    parser.add_argument("--list", action="store_true", help="list the ablations and their arms, then stop")
+    parser.add_argument("--force", action="store_true", help="rerun arms that already have an experiment")
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--root", default=".")
+    parser.add_argument("--time-limit-s", type=float, default=3 * 3600, help="for all the experiments together")
+    return parser.parse_args(argv)
+
+
+def collect_arms(conn, root: Path, params, ablations, runs: dict) -> list:
+    made, cache, sections = experiments.existing(root), collect.cache_dir(root), []
+    for ablation in ablations:
+        for base in params.models.base_models:
+            for arm in ablation.arms:
+                name = ablation.experiment(arm)
+                before = conn.execute("SELECT seconds, stages_run FROM ablation_arms WHERE ablation = ? AND arm = ? "
+                                      "AND base_model = ?", [ablation.name, arm.name, base]).fetchone()
+                if name in runs:
+                    seconds, ran = runs[name].seconds, runs[name].stages_run
+                else:  # an experiment from an earlier `make ablations`: what that run measured
+                    seconds, ran = (before[0], json.loads(before[1])) if before and before[1] else (None, None)
+                frames = collect.arm_frames(root, made[name], base, [ablation.variant], cache)
+                collect.store_arm(conn, ablation.name, arm.name, name, made[name], base, ablation.variant, frames,
+                                  seconds, ran)
+            sections.append(table(conn, params, ablation, base))
+    return sections
+
+
+def table(conn, params, ablation, base):
+    resamples, seed = params.evaluation.bootstrap_resamples, params.evaluation.seed
+    if ablation.metric == "accuracy":
+        rows = conn.execute("SELECT arm, task, video_id, correct FROM ablation_predictions WHERE ablation = ? "
+                            "AND base_model = ?", [ablation.name, base]).df()
+        cells = cells_of.accuracy_cells(ablation, rows, resamples, seed)
+    else:
+        rows = conn.execute("SELECT arm, desc_id, video_id, precision, recall FROM ablation_descriptions "
+                            "WHERE ablation = ? AND base_model = ?", [ablation.name, base]).df()
+        cells = cells_of.f1_cells(ablation, rows, resamples, seed)
+    arms = {r["arm"]: r for r in conn.execute("SELECT * FROM ablation_arms WHERE ablation = ? AND base_model = ?",
+                                               [ablation.name, base]).df().to_dict("records")}
+    return ablation, base, cells, arms
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    root = Path(args.root).resolve()
+    try:
+        params = load_params(root / args.params)
+        ablations = by_name(args.names)
+    except (ConfigError, AblationError) as exc:
+        print(f"ablations: {exc}", file=sys.stderr)
+        return 2
+    runnable = [a for a in ablations if not a.waiting_for]
+    waiting = [a for a in ablations if a.waiting_for]
+    if args.list:
+        for a in ablations:
+            state = f"  (waiting for: {a.waiting_for})" if a.waiting_for else ""
+            print(f"{a.name}: {a.title}{state}\n  arms: {', '.join(arm.name for arm in a.arms)}")
+        return 0
+    started = time.monotonic()
+    try:
+        # make run's outputs into DVC's cache: every arm checks them out instead of recomputing them
+        experiments.dvc(root, "commit", "-f", "-q")
+        queued = experiments.queue(root, runnable, [params.paths.review_db], args.force)
+        print(f"ablations: {len(queued)} arms queued, "
+              f"{sum(len(a.arms) for a in runnable) - len(queued)} reused from earlier experiments on this commit")
+        runs = experiments.run_all(root, queued, args.time_limit_s)
+    except experiments.ExperimentError as exc:
+        print(f"ablations: {exc}", file=sys.stderr)
+        return 1
+    conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
+    try:
+        sections = collect_arms(conn, root, params, runnable, runs)
+    finally:
+        conn.close()
+    total = time.monotonic() - started
+    folder = report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, waiting, total)
+    for name, run in runs.items():
+        print(f"  {name}: {run.seconds:.0f} s, ran {', '.join(run.stages_run) or 'nothing'}")
+    print(f"ablations: finished in {total:.0f} s; report in {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

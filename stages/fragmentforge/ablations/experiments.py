@@ -1,0 +1,128 @@
+"""Arms as DVC experiments: `dvc exp run --queue -S ...` per arm, then `dvc exp run --run-all`.
+
+Each queued experiment runs in its own temporary clone of the commit, with DVC's cache shared:
+every output the overrides do not touch is checked out from the cache, not recomputed, and the
+stages our own nodes persist (adapters, evaluations) skip variants whose fingerprint did not
+change. `dvc commit` first, so the cache holds what `make run` wrote."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fragmentforge.ablations.spec import Ablation, set_args
+
+DVC = Path(sys.prefix).parent / ".venv-dvc" / "bin" / "dvc"  # its own environment (README: "DVC")
+STARTED = re.compile(r"Reproducing experiment '([^']+)'")
+RAN = re.compile(r"Running stage '([^']+)'")
+
+
+class ExperimentError(RuntimeError):
+    pass
+
+
+@dataclass
+class ArmRun:
+    experiment: str
+    seconds: float | None = None
+    stages_run: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+
+def dvc_env(root: Path) -> dict:
+    venv_bin = Path(sys.executable).parent
+    # relative: each experiment's stages run in its own clone and must import that clone's code
+    return {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONPATH": f".{os.pathsep}stages"}
+
+
+def dvc(root: Path, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(DVC), *args], cwd=root, env=dvc_env(root), capture_output=True, text=True,
+                          timeout=timeout)
+    if check and done.returncode != 0:
+        raise ExperimentError(f"dvc {' '.join(args)} exited with {done.returncode}:\n{done.stdout}{done.stderr}")
+    return done
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def baseline(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def existing(root: Path) -> dict[str, str]:
+    """{experiment name: its commit} for experiments on the current commit (DVC's refs/exps layout)."""
+    rev = baseline(root)
+    out = git(root, "for-each-ref", "--format=%(refname) %(objectname)", f"refs/exps/{rev[:2]}/{rev[2:]}/")
+    return {ref.rsplit("/", 1)[1]: sha for ref, sha in (line.split() for line in out.splitlines())}
+
+
+def workspace_clean(root: Path) -> bool:
+    return not git(root, "status", "--porcelain", "--untracked-files=no").strip()
+
+
+def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: bool) -> list[str]:
+    """Queue every arm that has no experiment on this commit yet; returns the queued names.
+    An experiment is reused only when the workspace is the commit: else it may be stale."""
+    done = existing(root) if workspace_clean(root) and not force else {}
+    stale = [name for name in existing(root) if name not in done]
+    queued = []
+    for ablation in ablations:
+        for arm in ablation.arms:
+            name = ablation.experiment(arm)
+            if name in done:
+                continue
+            if name in stale:
+                dvc(root, "exp", "remove", name)
+            copies = [a for p in copy_paths for a in ("-C", p)]
+            dvc(root, "exp", "run", "--queue", "-n", name, *set_args(arm), *copies)
+            queued.append(name)
+    return queued
+
+
+def run_all(root: Path, queued: list[str], time_limit_s: float, echo=print) -> dict[str, ArmRun]:
+    """`dvc exp run --run-all` (one at a time: 2 cores), its log followed line by line: each arm's
+    wall time and the stages that ran in it. Past the time limit the queue is killed."""
+    runs: dict[str, ArmRun] = {}
+    if not queued:
+        return runs
+    proc = subprocess.Popen([str(DVC), "exp", "run", "--run-all", "-j", "1"], cwd=root, env=dvc_env(root),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    timer = threading.Timer(time_limit_s, proc.kill)
+    timer.start()
+    current, started = None, time.monotonic()
+    try:
+        for line in proc.stdout:
+            echo(line.rstrip())
+            if m := STARTED.search(line):
+                now = time.monotonic()
+                if current:
+                    runs[current].seconds = now - started
+                current, started = m.group(1), now
+                runs[current] = ArmRun(current)
+            elif current:
+                runs[current].log.append(line.rstrip())
+                if m := RAN.search(line):
+                    runs[current].stages_run.append(m.group(1))
+        proc.wait()
+    finally:
+        timer.cancel()
+    if current:
+        runs[current].seconds = time.monotonic() - started
+    if proc.returncode == -9:
+        dvc(root, "queue", "kill", *queued, check=False)
+        raise ExperimentError(f"the experiments ran past {time_limit_s:.0f} s and were stopped")
+    dvc(root, "queue", "stop", check=False)  # the workers idle otherwise (treeverse/dvc#10398)
+    made = existing(root)
+    failed = [name for name in queued if name not in made]
+    if failed:
+        tail = "\n".join(line for name in failed for line in runs.get(name, ArmRun(name)).log[-20:])
+        raise ExperimentError(f"experiments failed: {', '.join(failed)}\n{tail}")
+    return runs

@@ -1,0 +1,79 @@
+"""The ablation report (reports_dir/ablations/report.md and .html): per table, our cells with
+their intervals beside the paper's shape, which differences this data size resolves, and per
+arm its DVC experiment, time and the stages that ran in it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fragmentforge.ablations.cells import ArmCells, Interval
+from fragmentforge.ablations.spec import Ablation
+from fragmentforge.evaluate.report_tables import pct
+from fragmentforge.report import Doc
+
+
+def _cell(i: Interval | None, signed: bool = False) -> str:
+    if i is None:
+        return "–"
+    fmt = (lambda v: f"{100 * v:+.1f}") if signed else pct
+    return f"{fmt(i.value)} [{fmt(i.low)}, {fmt(i.high)}]"
+
+
+def verdict(ablation: Ablation, cells: list[ArmCells]) -> str:
+    label = {a.name: a.label for a in ablation.arms}
+    compared = [c for c in cells if c.delta is not None]
+    resolved = [c for c in compared if c.delta.excludes_zero]
+    if not compared:
+        return "Only the reference arm has results: nothing to compare."
+    if not resolved:
+        return (f"No difference is resolved at this data size: every interval of the difference from "
+                f"{label[ablation.reference]} includes zero. This table is not a finding.")
+    said = "; ".join(f"{label[c.arm]} {_cell(c.delta, True)}" for c in resolved)
+    rest = [label[c.arm] for c in compared if c not in resolved]
+    return (f"Resolved (the interval excludes zero): {said}."
+            + (f" Not resolved: {', '.join(rest)}." if rest else ""))
+
+
+def table_section(doc: Doc, ablation: Ablation, base: str, cells: list[ArmCells], arms: dict) -> None:
+    label = {a.name: a.label for a in ablation.arms}
+    doc.heading(f"{ablation.title} ({base})", 3)
+    doc.text(f"Paper: {ablation.paper}")
+    headline = "Avg" if ablation.metric == "accuracy" else "F1"
+    what = (f"accuracy on {', '.join(ablation.tasks)}" if ablation.metric == "accuracy"
+            else "description F1 (AutoDQ, entailment only)")
+    questions = max((c.questions for c in cells), default=0)
+    videos = max((c.videos for c in cells), default=0)
+    doc.text(f"Measured: variant `{ablation.variant}`, {what}; {questions} items on {videos} test videos per arm. "
+             f"95% intervals resample whole videos; Δ is paired by video against {label[ablation.reference]}.")
+    header = ["Arm", *(ablation.tasks if ablation.metric == "accuracy" and len(ablation.tasks) > 1 else []),
+              headline, f"Δ vs {label[ablation.reference]}"]
+    rows = []
+    for c in cells:
+        tasks = [_cell(c.tasks.get(t)) for t in ablation.tasks] if len(header) > 3 else []
+        rows.append([label[c.arm], *tasks, _cell(c.headline), _cell(c.delta, True) if c.delta else "reference"])
+    doc.table(header, rows)
+    doc.text(verdict(ablation, cells))
+    timing = []
+    for c in cells:
+        info = arms.get(c.arm, {})
+        ran = json.loads(info["stages_run"]) if info.get("stages_run") else None
+        timing.append([label[c.arm], info.get("experiment", "–"),
+                       f"{info['seconds']:.0f}" if info.get("seconds") is not None else "–",
+                       "–" if ran is None else (", ".join(ran) or "none (all outputs from the cache)")])
+    doc.table(["Arm", "DVC experiment", "seconds", "stages that ran (the rest came from the cache)"], timing)
+
+
+def write(folder: Path, sections: list, waiting: list[Ablation], total_s: float | None) -> Path:
+    doc = Doc("FragmentForge ablations")
+    doc.text("Each arm is a DVC experiment: the named params overrides, run by `dvc exp run --run-all` in its own "
+             "clone, reusing every output the overrides do not touch. `dvc exp show` lists them with their metrics.")
+    if total_s is not None:
+        doc.text(f"This run of `make ablations`: {total_s:.0f} s.")
+    for ablation, base, cells, arms in sections:
+        table_section(doc, ablation, base, cells, arms)
+    if waiting:
+        doc.heading("Waiting for a feature", 3)
+        doc.table(["Table", "Waiting for"], [[a.title, a.waiting_for] for a in waiting])
+    folder.mkdir(parents=True, exist_ok=True)
+    doc.write(folder)
+    return folder
