@@ -35,9 +35,10 @@ class ArmRun:
 
 
 def dvc_env(root: Path) -> dict:
-    venv_bin = Path(sys.executable).parent
+    # the project's python for the stages, then DVC's own bin: its queue workers call `dvc`
+    path = os.pathsep.join([str(Path(sys.executable).parent), str(DVC.parent), os.environ.get("PATH", "")])
     # relative: each experiment's stages run in its own clone and must import that clone's code
-    return {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+    return {**os.environ, "PATH": path,
             "PYTHONPATH": f".{os.pathsep}stages"}
 
 
@@ -87,19 +88,40 @@ def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: b
     return queued
 
 
-def run_all(root: Path, queued: list[str], time_limit_s: float, echo=print) -> dict[str, ArmRun]:
+def watchdog(proc: subprocess.Popen, time_limit_s: float, silent_limit_s: float, last_line: list) -> threading.Thread:
+    """Kill `proc` past the time limit, or when it prints nothing for silent_limit_s: DVC's follow
+    loop waits for ever on a queue worker that died (treeverse/dvc#10398, #10428)."""
+    started = time.monotonic()
+
+    def watch():
+        while proc.poll() is None:
+            now = time.monotonic()
+            if now - started > time_limit_s or now - last_line[0] > silent_limit_s:
+                last_line.append("killed")
+                proc.kill()
+                return
+            time.sleep(2)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def run_all(root: Path, queued: list[str], time_limit_s: float, silent_limit_s: float = 900,
+            echo=print) -> dict[str, ArmRun]:
     """`dvc exp run --run-all` (one at a time: 2 cores), its log followed line by line: each arm's
-    wall time and the stages that ran in it. Past the time limit the queue is killed."""
+    wall time and the stages that ran in it. A watchdog stops the queue when it hangs."""
     runs: dict[str, ArmRun] = {}
     if not queued:
         return runs
     proc = subprocess.Popen([str(DVC), "exp", "run", "--run-all", "-j", "1"], cwd=root, env=dvc_env(root),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    timer = threading.Timer(time_limit_s, proc.kill)
-    timer.start()
+    last_line = [time.monotonic()]
+    watchdog(proc, time_limit_s, silent_limit_s, last_line)
     current, started = None, time.monotonic()
     try:
         for line in proc.stdout:
+            last_line[0] = time.monotonic()
             echo(line.rstrip())
             if m := STARTED.search(line):
                 now = time.monotonic()
@@ -111,14 +133,16 @@ def run_all(root: Path, queued: list[str], time_limit_s: float, echo=print) -> d
                 runs[current].log.append(line.rstrip())
                 if m := RAN.search(line):
                     runs[current].stages_run.append(m.group(1))
-        proc.wait()
     finally:
-        timer.cancel()
+        proc.wait()
     if current:
         runs[current].seconds = time.monotonic() - started
-    if proc.returncode == -9:
+    if "killed" in last_line:
         dvc(root, "queue", "kill", *queued, check=False)
-        raise ExperimentError(f"the experiments ran past {time_limit_s:.0f} s and were stopped")
+        dvc(root, "queue", "stop", check=False)
+        dvc(root, "queue", "remove", "--queued", check=False)
+        raise ExperimentError(f"the experiments ran past {time_limit_s:.0f} s, or printed nothing for "
+                              f"{silent_limit_s:.0f} s, and were stopped (dvc queue status; dvc queue logs NAME)")
     dvc(root, "queue", "stop", check=False)  # the workers idle otherwise (treeverse/dvc#10398)
     made = existing(root)
     failed = [name for name in queued if name not in made]
