@@ -133,6 +133,9 @@ def run_all(root: Path, queued: list[str], time_limit_s: float, silent_limit_s: 
                 runs[current].log.append(line.rstrip())
                 if m := RAN.search(line):
                     runs[current].stages_run.append(m.group(1))
+    except BaseException:
+        proc.kill()  # an interrupted `make ablations` leaves no follower holding DVC's lock
+        raise
     finally:
         proc.wait()
     if current:
