@@ -81,7 +81,10 @@ def main(argv=None) -> int:
     try:
         # make run's outputs into DVC's cache: every arm checks them out instead of recomputing them
         experiments.dvc(root, "commit", "-f", "-q")
-        queued = experiments.queue(root, runnable, [params.paths.review_db], args.force)
+        # the review decisions are an input no stage writes: each clone gets a copy (its folder, since
+        # DVC copies a single file only into a folder that exists)
+        review_folder = Path(params.paths.review_db).parent.as_posix()
+        queued = experiments.queue(root, runnable, [review_folder], args.force)
         print(f"ablations: {len(queued)} arms queued, "
               f"{sum(len(a.arms) for a in runnable) - len(queued)} reused from earlier experiments on this commit")
         runs = experiments.run_all(root, queued, args.time_limit_s)
