@@ -81,6 +81,8 @@ def main(argv=None) -> None:
                 print(f"train {base}/{name}: {r.status}; steps {rec['steps']}, final loss {rec['final_loss']}, "
                       f"{rec['samples_per_second']} samples/s, peak RSS {(rec['peak_rss_bytes'] or 0) / 2**20:.0f} MiB"
                       + (f"; fused {rec['fused_from']} at weight {rec['fusion_weight']}" if rec.get("fused_from") else ""))
+        for base in bases:  # also when no variant is listed (an ablation arm measuring Base alone)
+            write_training_metrics(params, root, base)
     except TrainingFailed as exc:
         raise SystemExit(f"training failed: {exc}") from None
 
