@@ -74,6 +74,7 @@ def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: b
     An experiment is reused only when the workspace is the commit: else it may be stale."""
     done = existing(root) if workspace_clean(root) and not force else {}
     stale = [name for name in existing(root) if name not in done]
+    dvc(root, "queue", "remove", "--failed", "--success", check=False)  # names now mean this run's tasks
     queued = []
     for ablation in ablations:
         for arm in ablation.arms:
@@ -88,19 +89,38 @@ def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: b
     return queued
 
 
-def watchdog(proc: subprocess.Popen, time_limit_s: float, silent_limit_s: float, last_line: list) -> threading.Thread:
-    """Kill `proc` past the time limit, or when it prints nothing for silent_limit_s: DVC's follow
-    loop waits for ever on a queue worker that died (treeverse/dvc#10398, #10428)."""
+def queue_states(root: Path) -> dict[str, str]:
+    """{experiment name: Queued | Running | Success | Failed} from `dvc queue status`."""
+    out = dvc(root, "queue", "status", check=False, timeout=120).stdout
+    states = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[-1] in ("Queued", "Running", "Success", "Failed"):
+            states[parts[1]] = parts[-1]
+    return states
+
+
+def watchdog(root: Path, proc: subprocess.Popen, names: list[str], time_limit_s: float, silent_limit_s: float,
+             last_line: list) -> threading.Thread:
+    """Stop `proc` once every queued experiment has ended, since DVC's follow loop can wait for
+    ever after the last one (treeverse/dvc#10398, #10428); kill it past the time limit, or when
+    it prints nothing for silent_limit_s."""
     started = time.monotonic()
 
     def watch():
         while proc.poll() is None:
+            time.sleep(5)
             now = time.monotonic()
             if now - started > time_limit_s or now - last_line[0] > silent_limit_s:
                 last_line.append("killed")
                 proc.kill()
                 return
-            time.sleep(2)
+            if now - last_line[0] > 20:
+                states = queue_states(root)
+                if all(states.get(n) in ("Success", "Failed") for n in names):
+                    time.sleep(5)  # the follower's last lines
+                    proc.kill()
+                    return
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
@@ -117,7 +137,7 @@ def run_all(root: Path, queued: list[str], time_limit_s: float, silent_limit_s: 
     proc = subprocess.Popen([str(DVC), "exp", "run", "--run-all", "-j", "1"], cwd=root, env=dvc_env(root),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     last_line = [time.monotonic()]
-    watchdog(proc, time_limit_s, silent_limit_s, last_line)
+    watchdog(root, proc, queued, time_limit_s, silent_limit_s, last_line)
     current, started = None, time.monotonic()
     try:
         for line in proc.stdout:
