@@ -81,9 +81,11 @@ def widen(start: float, end: float, least: float, duration: float) -> tuple[floa
 
 
 def span_frames(clip_set, start: float, end: float, n: int):
-    """`n` evenly spaced (timestamp, path) of the clip set inside [start, end] seconds, else None."""
+    """`n` evenly spaced (timestamp, path) of the clip set inside [start, end] seconds, else None.
+    A span with fewer frames repeats some, as video LLMs' samplers do: every frame count asks the
+    same questions, so MA-Bench's frames ablation compares like with like."""
     inside = [(t, path) for t, path in zip(clip_set.times, clip_set.paths) if start - 1e-6 <= t <= end + 1e-6]
-    if len(inside) < n:
+    if not inside:
         return None
     picks = np.round(np.linspace(0, len(inside) - 1, n)).astype(int)
     return [inside[i] for i in picks]
