@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fragmentforge.ablations import cells as cells_of
 from fragmentforge.ablations import collect, experiments, report
-from fragmentforge.ablations.spec import AblationError, by_name
+from fragmentforge.ablations.spec import TABLES, AblationError, by_name
 from fragmentforge.config import ConfigError, load_params
 from fragmentforge.layout import ABLATIONS_DB, ABLATIONS_REPORT
 
@@ -23,6 +23,7 @@ def parse(argv):
     parser.add_argument("--force", action="store_true", help="rerun arms that already have an experiment")
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--root", default=".")
+    parser.add_argument("--tables", type=Path, default=TABLES, help="folder of ablation files (default: the shipped ones)")
     parser.add_argument("--time-limit-s", type=float, default=3 * 3600, help="for all the experiments together")
     return parser.parse_args(argv)
 
@@ -66,7 +67,7 @@ def main(argv=None) -> int:
     root = Path(args.root).resolve()
     try:
         params = load_params(root / args.params)
-        ablations = by_name(args.names)
+        ablations = by_name(args.names, args.tables)
     except (ConfigError, AblationError) as exc:
         print(f"ablations: {exc}", file=sys.stderr)
         return 2

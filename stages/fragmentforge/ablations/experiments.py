@@ -74,7 +74,9 @@ def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: b
     An experiment is reused only when the workspace is the commit: else it may be stale."""
     done = existing(root) if workspace_clean(root) and not force else {}
     stale = [name for name in existing(root) if name not in done]
-    dvc(root, "queue", "remove", "--failed", "--success", check=False)  # names now mean this run's tasks
+    # the queue is this command's: entries left from an earlier run go, so names mean this run's tasks
+    # (no `dvc queue stop` anywhere: its shutdown message outlives it and stops the next run's worker)
+    dvc(root, "queue", "remove", "--queued", "--failed", "--success", check=False)
     queued = []
     for ablation in ablations:
         for arm in ablation.arms:
@@ -89,15 +91,16 @@ def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: b
     return queued
 
 
-def queue_states(root: Path) -> dict[str, str]:
-    """{experiment name: Queued | Running | Success | Failed} from `dvc queue status`."""
+def queue_states(root: Path) -> tuple[dict[str, str], int]:
+    """({experiment name: Queued | Running | Success | Failed}, workers alive) from `dvc queue status`."""
     out = dvc(root, "queue", "status", check=False, timeout=120).stdout
     states = {}
     for line in out.splitlines():
         parts = line.split()
         if len(parts) >= 4 and parts[-1] in ("Queued", "Running", "Success", "Failed"):
             states[parts[1]] = parts[-1]
-    return states
+    workers = re.search(r"Worker status: (\d+) active, (\d+) idle", out)
+    return states, (int(workers.group(1)) + int(workers.group(2))) if workers else 0
 
 
 def watchdog(root: Path, proc: subprocess.Popen, names: list[str], time_limit_s: float, silent_limit_s: float,
@@ -116,11 +119,13 @@ def watchdog(root: Path, proc: subprocess.Popen, names: list[str], time_limit_s:
                 proc.kill()
                 return
             if now - last_line[0] > 20:
-                states = queue_states(root)
+                states, workers = queue_states(root)
                 if all(states.get(n) in ("Success", "Failed") for n in names):
                     time.sleep(5)  # the follower's last lines
                     proc.kill()
                     return
+                if not workers and any(states.get(n) == "Queued" for n in names):
+                    dvc(root, "queue", "start", "-j", "1", check=False)  # a worker that left early
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
@@ -162,11 +167,9 @@ def run_all(root: Path, queued: list[str], time_limit_s: float, silent_limit_s: 
         runs[current].seconds = time.monotonic() - started
     if "killed" in last_line:
         dvc(root, "queue", "kill", *queued, check=False)
-        dvc(root, "queue", "stop", check=False)
         dvc(root, "queue", "remove", "--queued", check=False)
         raise ExperimentError(f"the experiments ran past {time_limit_s:.0f} s, or printed nothing for "
                               f"{silent_limit_s:.0f} s, and were stopped (dvc queue status; dvc queue logs NAME)")
-    dvc(root, "queue", "stop", check=False)  # the workers idle otherwise (treeverse/dvc#10398)
     made = existing(root)
     failed = [name for name in queued if name not in made]
     if failed:
