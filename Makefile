@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR):$(CURDIR)/stages
 
-.PHONY: setup run test test-fast ui repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-image-memo bench-evaluate sweep-pretrain sweep-recipes clean
+.PHONY: setup run test test-fast ui ablations repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-image-memo bench-evaluate sweep-pretrain sweep-recipes clean
 
 setup:
 	@bash infra/setup.sh
@@ -36,6 +36,12 @@ test-fast: setup
 ui: setup
 	@echo "Dagster UI on http://$(UI_HOST):$(UI_PORT)"
 	$(VENV)/bin/dagster dev -m dagster_project.definitions -h $(UI_HOST) -p $(UI_PORT)
+
+# Every paper's ablation table as DVC experiments on the last `make run` (ABLATION=name for one;
+# `python -m fragmentforge.ablations --list` names them). Writes data/reports/ablations/.
+ABLATION ?=
+ablations: setup
+	$(PY) -m fragmentforge.ablations $(ABLATION)
 
 # The same stages through DVC (its own environment; stages run with the project's python).
 repro: setup
