@@ -139,3 +139,14 @@ def test_f1_interval_is_of_the_mean_precision_and_recall_and_pairs_by_video():
     assert same == (0.0, 0.0, 0.0)
     better = f1_bootstrap(np.ones(4), np.ones(4), videos, resamples=500, seed=1, baseline=(p, r))
     assert better[0] == pytest.approx(0.5) and better[1] > 0
+
+
+def test_without_the_filter_as_many_pairs_are_drawn_from_every_judged_candidate():
+    from fragmentforge.descriptions.preference import selected
+
+    table = [{"kept": i in (1, 4), "failed": "" if i in (1, 4) else ("not judged: x" if i == 0 else "sum<delta")}
+             for i in range(8)]
+    assert selected(table, True, 0) == [1, 4]
+    drawn = [selected(table, False, seed) for seed in range(20)]
+    assert all(len(d) == 2 and 0 not in d for d in drawn)  # the filter's count; never an unjudged one
+    assert len({tuple(d) for d in drawn}) > 1 and drawn[0] == selected(table, False, 0)  # seeded, and random

@@ -327,6 +327,8 @@ class PreferenceParams:
     top_p: float = check_default(0.7, lambda v: 0 < v <= 1, "must be in (0, 1]")
     max_new_tokens: int = check_default(256, lambda v: 1 <= v <= 8192, "must be in [1, 8192]")
     batch_size: int = check_default(16, lambda v: 1 <= v <= 4096, "must be in [1, 4096]")
+    # false: Tarsier2's "w/o PF" ablation, as many pairs as the filter keeps, drawn from every candidate
+    filter: bool = True
 
 
 @dataclass(frozen=True)

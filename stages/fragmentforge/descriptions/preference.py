@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from pathlib import Path
 
 import pyarrow as pa
@@ -96,10 +97,11 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
                       "rejected_recall": bad.dq.recall if bad.dq else None,
                       "rejected_precision": bad.dq.precision if bad.dq else None,
                       "failed": "; ".join(failed), "kept": not failed})
-        if not failed:
-            prompt = prompts[row["desc_id"]]
-            kept.append({"messages": prompt["messages"][:1], "chosen": {"role": "assistant", "content": chosen[row["desc_id"]]},
-                         "rejected": {"role": "assistant", "content": reply}, "images": prompt["images"]})
+    for i in selected(table, pref.filter, params.training.seed):
+        record = table[i]
+        prompt = prompts[record["desc_id"]]
+        kept.append({"messages": prompt["messages"][:1], "chosen": {"role": "assistant", "content": record["chosen"]},
+                     "rejected": {"role": "assistant", "content": record["rejected"]}, "images": prompt["images"]})
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{PAIRS_DATASET}.json").write_text(json.dumps(kept, indent=1, ensure_ascii=False))
     write_json_atomic(out_dir / "dataset_info.json", {PAIRS_DATASET: {
@@ -108,7 +110,7 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
         "tags": TAGS}})
     pq.write_table(pa.Table.from_pylist(table), out_dir / CANDIDATES)
     summary = {"key": key, "prompts": len(rows), "prompts_the_judge_cannot_score": len(every) - len(rows),
-               "candidates": len(table), "kept": len(kept), "delta": pref.delta,
+               "candidates": len(table), "kept": len(kept), "delta": pref.delta, "filter": pref.filter,
                "failed": {c: sum(c in r["failed"].split("; ") for r in table) for c in CONDITIONS},
                "first_failed": {c: sum(r["failed"].split("; ")[0] == c for r in table) for c in CONDITIONS},
                "not_judged": sum(r["failed"].startswith("not judged") for r in table),
@@ -118,6 +120,17 @@ def build_pairs(params, root: Path, loaded, out_dir: Path, key: str) -> dict:
                "judge": stats, "sampling": {"temperature": pref.temperature, "top_p": pref.top_p}}
     write_json_atomic(out_dir / FILTER, summary)
     return summary
+
+
+def selected(table: list[dict], use_filter: bool, seed: int) -> list[int]:
+    """The candidates that become pairs: those the filter keeps; without the filter (Tarsier2's
+    "w/o PF" ablation), as many drawn at random from every judged candidate, so the two differ
+    in which pairs, not how many."""
+    passed = [i for i, r in enumerate(table) if r["kept"]]
+    if use_filter:
+        return passed
+    judged = [i for i, r in enumerate(table) if not r["failed"].startswith("not judged")]
+    return sorted(random.Random(seed).sample(judged, len(passed)))
 
 
 def preference_dataset(params, root: Path, base_path: Path, base_hash: str, parent_dir: Path, out_dir: Path) -> dict:
