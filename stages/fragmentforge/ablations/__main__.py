@@ -21,6 +21,8 @@ def parse(argv):
     parser.add_argument("names", nargs="*", help="ablations to run (default: all; see --list)")
     parser.add_argument("--list", action="store_true", help="list the ablations and their arms, then stop")
     parser.add_argument("--force", action="store_true", help="rerun arms that already have an experiment")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report again from what the last run collected; run nothing")
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--root", default=".")
     parser.add_argument("--tables", type=Path, default=TABLES, help="folder of ablation files (default: the shipped ones)")
@@ -77,6 +79,14 @@ def main(argv=None) -> int:
         for a in ablations:
             state = f"  (waiting for: {a.waiting_for})" if a.waiting_for else ""
             print(f"{a.name}: {a.title}{state}\n  arms: {', '.join(arm.name for arm in a.arms)}")
+        return 0
+    if args.report_only:
+        conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
+        try:
+            sections = [table(conn, params, a, base) for a in runnable for base in params.models.base_models]
+        finally:
+            conn.close()
+        print(f"ablations: report in {report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, waiting, None)}")
         return 0
     started = time.monotonic()
     try:

@@ -19,12 +19,22 @@ def _cell(i: Interval | None, signed: bool = False) -> str:
     return f"{fmt(i.value)} [{fmt(i.low)}, {fmt(i.high)}]"
 
 
+# Fewer test videos than this and a percentile bootstrap over videos is itself too unsure (its
+# intervals come out too narrow): an interval that excludes zero is then reported, not a finding.
+MIN_VIDEOS = 10
+
+
 def verdict(ablation: Ablation, cells: list[ArmCells]) -> str:
     label = {a.name: a.label for a in ablation.arms}
     compared = [c for c in cells if c.delta is not None]
     resolved = [c for c in compared if c.delta.excludes_zero]
     if not compared:
         return "Only the reference arm has results: nothing to compare."
+    videos = min(c.videos for c in cells)
+    if resolved and videos < MIN_VIDEOS:
+        said = "; ".join(f"{label[c.arm]} {_cell(c.delta, True)}" for c in resolved)
+        return (f"Intervals that exclude zero: {said}. With {videos} test videos a bootstrap over videos "
+                f"is too unsure to rely on (fewer than {MIN_VIDEOS}): not a finding.")
     if not resolved:
         return (f"No difference is resolved at this data size: every interval of the difference from "
                 f"{label[ablation.reference]} includes zero. This table is not a finding.")
