@@ -30,8 +30,8 @@ def parse(argv):
     return parser.parse_args(argv)
 
 
-def collect_arms(conn, root: Path, params, ablations, runs: dict) -> list:
-    made, cache, sections = experiments.existing(root), collect.cache_dir(root), []
+def collect_arms(conn, root: Path, params, ablations, runs: dict) -> None:
+    made, cache = experiments.existing(root), collect.cache_dir(root)
     for ablation in ablations:
         for base in params.models.base_models:
             for arm in ablation.arms:
@@ -45,8 +45,13 @@ def collect_arms(conn, root: Path, params, ablations, runs: dict) -> list:
                 frames = collect.arm_frames(root, made[name], base, [ablation.variant], cache)
                 collect.store_arm(conn, ablation.name, arm.name, name, made[name], base, ablation.variant, frames,
                                   seconds, ran)
-            sections.append(table(conn, params, ablation, base))
-    return sections
+
+
+def sections_of(conn, params, tables: Path) -> list:
+    """Every table the database has arms of (this run's and earlier ones'), in file order."""
+    collected = {r[0] for r in conn.execute("SELECT DISTINCT ablation FROM ablation_arms").fetchall()}
+    return [table(conn, params, a, base) for a in by_name([], tables) if a.name in collected and not a.waiting_for
+            for base in params.models.base_models]
 
 
 def table(conn, params, ablation, base):
@@ -74,19 +79,19 @@ def main(argv=None) -> int:
         print(f"ablations: {exc}", file=sys.stderr)
         return 2
     runnable = [a for a in ablations if not a.waiting_for]
-    waiting = [a for a in ablations if a.waiting_for]
     if args.list:
         for a in ablations:
             state = f"  (waiting for: {a.waiting_for})" if a.waiting_for else ""
             print(f"{a.name}: {a.title}{state}\n  arms: {', '.join(arm.name for arm in a.arms)}")
         return 0
+    all_waiting = [a for a in by_name([], args.tables) if a.waiting_for]
     if args.report_only:
         conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
         try:
-            sections = [table(conn, params, a, base) for a in runnable for base in params.models.base_models]
+            sections = sections_of(conn, params, args.tables)
         finally:
             conn.close()
-        print(f"ablations: report in {report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, waiting, None)}")
+        print(f"ablations: report in {report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, all_waiting, None)}")
         return 0
     started = time.monotonic()
     try:
@@ -104,11 +109,12 @@ def main(argv=None) -> int:
         return 1
     conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
     try:
-        sections = collect_arms(conn, root, params, runnable, runs)
+        collect_arms(conn, root, params, runnable, runs)
+        sections = sections_of(conn, params, args.tables)
     finally:
         conn.close()
     total = time.monotonic() - started
-    folder = report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, waiting, total)
+    folder = report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, all_waiting, total)
     for name, run in runs.items():
         print(f"  {name}: {run.seconds:.0f} s, ran {', '.join(run.stages_run) or 'nothing'}")
     print(f"ablations: finished in {total:.0f} s; report in {folder}")
