@@ -368,6 +368,10 @@ def build_report(params: Params, root: Path, base: str) -> dict:
                             run["params_hash"], run["code_version"], run["device"], run.get("family") or "–"])
         doc.table(["model", "run", "questions", "unparseable", "base", "adapter", "data", "params", "code",
                    "device", "family"], lineage)
+    doc.heading("Ablations")
+    doc.text("Each paper's ablation tables run as DVC experiments with `make ablations` (after this run) and are "
+             "written to ../ablations/report.html and report.md beside this folder, with intervals and what "
+             "each arm reused.")
     doc.write(out)
     summary.update(table_header=header, table=rows, runs={v: r["run_id"] for v, r in runs.items()},
                    markdown=str(out / REPORT_MD), html=str(out / REPORT_HTML), chart=str(out / CHART))
