@@ -21,7 +21,7 @@ import yaml
 from fragmentforge.ablations import cells as cells_of
 from fragmentforge.ablations import collect, experiments
 from fragmentforge.ablations.report import verdict
-from fragmentforge.ablations.spec import TABLES, AblationError, Arm, all_ablations, load, set_args
+from fragmentforge.ablations.spec import AblationError, Arm, all_ablations, load, set_args
 from fragmentforge.config import ConfigError, load_params
 from tests.conftest import REPO, make_project
 
@@ -156,7 +156,9 @@ def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is
         "title": "which parts LoRA tunes", "paper": "language ≈ all > vision", "metric": "accuracy",
         "variant": "sft", "tasks": tasks, "reference": "language",
         "arms": [{"name": "language", "set": {"training.tune": "language"}},
-                 {"name": "all", "set": {"training.tune": "all"}}]})
+                 {"name": "all", "set": {"training.tune": "all"}},
+                 # a bad arm (params validation fails in its first stage) costs itself, not the table
+                 {"name": "broken", "set": {"training.lora_rank": 0}}]})
     env = experiments.dvc_env(root) | {"PYTHONPATH": f"{root}{os.pathsep}{root / 'stages'}"}
     dvc = str(experiments.DVC)
     for cmd in (["git", "init", "-q"], ["git", "config", "user.name", "test"],
@@ -165,12 +167,16 @@ def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is
                 ["git", "commit", "-qm", "baseline"]):
         run(cmd, root, env)
 
-    done = run([sys.executable, "-m", "fragmentforge.ablations", "--root", str(root), "--tables", str(tables)],
-               root, env, timeout=1200)
-    assert "ablations: 2 arms queued" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "fragmentforge.ablations", "--root", str(root), "--tables",
+                           str(tables)], cwd=root, env=env, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 1, done.stdout[-4000:] + done.stderr[-4000:]  # one arm failed: said, not hidden
+    assert "ablations: 3 arms queued" in done.stdout and "1 arms failed" in done.stdout
+    assert re.search(r"tune-broken: .*FAILED: ERROR", done.stdout), done.stdout[-3000:]
+    assert "| tune-broken | ERROR" in (root / "data" / "reports" / "ablations" / "report.md").read_text()
 
     conn = duckdb.connect(str(root / "data" / "ablations" / "ablations.duckdb"), read_only=True)
     arms = conn.execute("SELECT arm, exp_rev, stages_run FROM ablation_arms WHERE ablation = 'tune'").df()
+    assert sorted(arms["arm"]) == ["all", "language"]
     # 1. Only what the override reaches ran; every other stage was checked out from the cache.
     for _, arm in arms.iterrows():
         assert set(json.loads(arm["stages_run"])) == {f"adapters@{BASE}", f"evaluations@{BASE}",

@@ -36,6 +36,11 @@ def collect_arms(conn, root: Path, params, ablations, runs: dict) -> None:
         for base in params.models.base_models:
             for arm in ablation.arms:
                 name = ablation.experiment(arm)
+                if runs.get(name) and runs[name].failure:  # no stale row from another commit beside new ones
+                    for table_name in ("ablation_arms", "ablation_predictions", "ablation_descriptions"):
+                        conn.execute(f"DELETE FROM {table_name} WHERE ablation = ? AND arm = ? AND base_model = ?",
+                                     [ablation.name, arm.name, base])
+                    continue
                 before = conn.execute("SELECT seconds, stages_run FROM ablation_arms WHERE ablation = ? AND arm = ? "
                                       "AND base_model = ?", [ablation.name, arm.name, base]).fetchone()
                 if name in runs:
@@ -114,11 +119,15 @@ def main(argv=None) -> int:
     finally:
         conn.close()
     total = time.monotonic() - started
-    folder = report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, all_waiting, total)
+    failed = {name: run.failure for name, run in runs.items() if run.failure}
+    folder = report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, all_waiting, total, failed)
     for name, run in runs.items():
-        print(f"  {name}: {run.seconds:.0f} s, ran {', '.join(run.stages_run) or 'nothing'}")
-    print(f"ablations: finished in {total:.0f} s; report in {folder}")
-    return 0
+        took = f"{run.seconds:.0f} s" if run.seconds is not None else "–"
+        print(f"  {name}: {took}, " + (f"FAILED: {run.failure}" if run.failure
+                                       else f"ran {', '.join(run.stages_run) or 'nothing'}"))
+    print(f"ablations: finished in {total:.0f} s; report in {folder}"
+          + (f"; {len(failed)} arms failed" if failed else ""))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -73,7 +73,8 @@ def table_section(doc: Doc, ablation: Ablation, base: str, cells: list[ArmCells]
     doc.table(["Arm", "DVC experiment", "seconds", "stages that ran (the rest came from the cache)"], timing)
 
 
-def write(folder: Path, sections: list, waiting: list[Ablation], total_s: float | None) -> Path:
+def write(folder: Path, sections: list, waiting: list[Ablation], total_s: float | None,
+          failed: dict[str, str] | None = None) -> Path:
     doc = Doc("FragmentForge ablations")
     doc.text("Each arm is a DVC experiment: the named params overrides, run by `dvc exp run --run-all` in its own "
              "clone, reusing every output the overrides do not touch. `dvc exp show` lists them with their metrics.")
@@ -81,6 +82,10 @@ def write(folder: Path, sections: list, waiting: list[Ablation], total_s: float 
         doc.text(f"This run of `make ablations`: {total_s:.0f} s.")
     for ablation, base, cells, arms in sections:
         table_section(doc, ablation, base, cells, arms)
+    if failed:
+        doc.heading("Arms that failed in this run", 3)
+        doc.text("Their tables show the other arms; rerun with `make ablations ABLATION=<table>`.")
+        doc.table(["DVC experiment", "why"], [[name, why] for name, why in sorted(failed.items())])
     if waiting:
         doc.heading("Waiting for a feature", 3)
         doc.table(["Table", "Waiting for"], [[a.title, a.waiting_for] for a in waiting])
