@@ -23,6 +23,7 @@ from fragmentforge.ablations import collect, experiments
 from fragmentforge.ablations.report import verdict
 from fragmentforge.ablations.spec import AblationError, Arm, all_ablations, load, set_args
 from fragmentforge.config import ConfigError, load_params
+from fragmentforge.dvc_remote import dvc_program
 from tests.conftest import REPO, make_project
 
 BASE = "tiny-qwen2vl"
@@ -160,7 +161,7 @@ def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is
                  # a bad arm (params validation fails in its first stage) costs itself, not the table
                  {"name": "broken", "set": {"training.lora_rank": 0}}]})
     env = experiments.dvc_env(root) | {"PYTHONPATH": f"{root}{os.pathsep}{root / 'stages'}"}
-    dvc = str(experiments.DVC)
+    dvc = dvc_program(REPO)
     for cmd in (["git", "init", "-q"], ["git", "config", "user.name", "test"],
                 ["git", "config", "user.email", "test@example.invalid"], [dvc, "init", "-q"],
                 [dvc, "config", "core.analytics", "false"], [dvc, "repro"], ["git", "add", "-A"],

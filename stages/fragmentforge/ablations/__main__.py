@@ -37,9 +37,7 @@ def collect_arms(conn, root: Path, params, ablations, runs: dict) -> None:
             for arm in ablation.arms:
                 name = ablation.experiment(arm)
                 if runs.get(name) and runs[name].failure:  # no stale row from another commit beside new ones
-                    for table_name in ("ablation_arms", "ablation_predictions", "ablation_descriptions"):
-                        conn.execute(f"DELETE FROM {table_name} WHERE ablation = ? AND arm = ? AND base_model = ?",
-                                     [ablation.name, arm.name, base])
+                    collect.forget_arm(conn, ablation.name, arm.name, base)
                     continue
                 before = conn.execute("SELECT seconds, stages_run FROM ablation_arms WHERE ablation = ? AND arm = ? "
                                       "AND base_model = ?", [ablation.name, arm.name, base]).fetchone()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from fragmentforge.ablations.spec import Ablation
-from fragmentforge.evaluate.stats import cluster_bootstrap, f1_bootstrap
+from fragmentforge.evaluate.stats import cluster_bootstrap, f1_bootstrap, video_weights
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,9 @@ class ArmCells:
     videos: int
 
 
-def _video_weights(videos: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(videos), size=(resamples, len(videos)))
-    weights = np.zeros((resamples, len(videos)))
-    np.add.at(weights, (np.arange(resamples)[:, None], draws), 1.0)
-    return np.vstack([np.ones(len(videos)), weights])  # row 0: the sample itself
+def _with_sample(videos: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """Row 0 the sample itself, then the bootstrap resamples of whole videos."""
+    return np.vstack([np.ones(len(videos)), video_weights(len(videos), resamples, seed)])
 
 
 def _mean_task_accuracy(frame: pd.DataFrame, tasks, videos: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -62,7 +59,7 @@ def accuracy_cells(ablation: Ablation, rows: pd.DataFrame, resamples: int, seed:
     """rows: arm, task, video_id, correct (one base model)."""
     rows = rows[rows["task"].isin(ablation.tasks)]
     videos = np.array(sorted(rows["video_id"].unique()))
-    weights = _video_weights(videos, resamples, seed)
+    weights = _with_sample(videos, resamples, seed)
     present = [a.name for a in ablation.arms if (rows["arm"] == a.name).any()]
     means = {arm: _mean_task_accuracy(rows[rows["arm"] == arm], ablation.tasks, videos, weights) for arm in present}
     cells = []

@@ -55,14 +55,18 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+def forget_arm(conn, ablation: str, arm: str, base: str) -> None:
+    for table in ("ablation_arms", "ablation_predictions", "ablation_descriptions"):
+        conn.execute(f"DELETE FROM {table} WHERE ablation = ? AND arm = ? AND base_model = ?", [ablation, arm, base])
+
+
 def store_arm(conn, ablation: str, arm: str, experiment: str, rev: str, base: str, variant: str,
               frames: dict[str, pd.DataFrame], seconds: float | None, stages_run: list[str] | None) -> None:
     """Replace what the database holds for this (ablation, arm, base): one transaction."""
     predictions = frames[variant][COLUMNS].copy()
     descriptions = frames[f"{variant}:descriptions"]
     conn.execute("BEGIN")
-    for table in ("ablation_arms", "ablation_predictions", "ablation_descriptions"):
-        conn.execute(f"DELETE FROM {table} WHERE ablation = ? AND arm = ? AND base_model = ?", [ablation, arm, base])
+    forget_arm(conn, ablation, arm, base)
     conn.execute(sql("insert_ablation_arm"), [ablation, arm, base, variant, experiment, rev, seconds,
                                               json.dumps(stages_run) if stages_run is not None else None])
     predictions.insert(0, "variant", variant)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fragmentforge.ablations.spec import Ablation, set_args
+from fragmentforge.dvc_remote import dvc_program
 
-DVC = Path(sys.prefix).parent / ".venv-dvc" / "bin" / "dvc"  # its own environment (README: "DVC")
 STARTED = re.compile(r"Reproducing experiment '([^']+)'")
 RAN = re.compile(r"Running stage '([^']+)'")
 
@@ -37,14 +37,14 @@ class ArmRun:
 
 def dvc_env(root: Path) -> dict:
     # the project's python for the stages, then DVC's own bin: its queue workers call `dvc`
-    path = os.pathsep.join([str(Path(sys.executable).parent), str(DVC.parent), os.environ.get("PATH", "")])
+    path = os.pathsep.join([str(Path(sys.executable).parent), str(Path(dvc_program(root)).parent), os.environ.get("PATH", "")])
     # relative: each experiment's stages run in its own clone and must import that clone's code
     return {**os.environ, "PATH": path,
             "PYTHONPATH": f".{os.pathsep}stages"}
 
 
 def dvc(root: Path, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(DVC), *args], cwd=root, env=dvc_env(root), capture_output=True, text=True,
+    done = subprocess.run([dvc_program(root), *args], cwd=root, env=dvc_env(root), capture_output=True, text=True,
                           timeout=timeout)
     if check and done.returncode != 0:
         raise ExperimentError(f"dvc {' '.join(args)} exited with {done.returncode}:\n{done.stdout}{done.stderr}")
@@ -140,7 +140,7 @@ def run_all(root: Path, queued: list[str], time_limit_s: float, silent_limit_s: 
     runs: dict[str, ArmRun] = {}
     if not queued:
         return runs
-    proc = subprocess.Popen([str(DVC), "exp", "run", "--run-all", "-j", "1"], cwd=root, env=dvc_env(root),
+    proc = subprocess.Popen([dvc_program(root), "exp", "run", "--run-all", "-j", "1"], cwd=root, env=dvc_env(root),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     last_line = [time.monotonic()]
     watchdog(root, proc, queued, time_limit_s, silent_limit_s, last_line)

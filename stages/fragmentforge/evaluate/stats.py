@@ -28,6 +28,15 @@ def chance(option_counts) -> float:
     return float((1.0 / counts).mean()) if counts.size else float("nan")
 
 
+def video_weights(videos: int, resamples: int, seed: int) -> np.ndarray:
+    """(resamples, videos): how many times each video is drawn in each bootstrap resample."""
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, videos, size=(resamples, videos))
+    weights = np.zeros((resamples, videos))
+    np.add.at(weights, (np.arange(resamples)[:, None], draws), 1.0)
+    return weights
+
+
 def f1_bootstrap(precision, recall, clusters, resamples: int = 1000, seed: int = 0, level: float = 0.95,
                  baseline=None):
     """(F1, low, high) of F1 computed from the mean precision and mean recall (Tarsier's way),
@@ -51,10 +60,7 @@ def f1_bootstrap(precision, recall, clusters, resamples: int = 1000, seed: int =
         value = f1_of(weights @ sums[0], weights @ sums[1], n)
         return value - f1_of(weights @ sums[2], weights @ sums[3], n) if baseline is not None else value
 
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(names), size=(resamples, len(names)))
-    weights = np.zeros((resamples, len(names)))
-    np.add.at(weights, (np.arange(resamples)[:, None], draws), 1.0)
+    weights = video_weights(len(names), resamples, seed)
     tail = (1 - level) / 2
     low, high = np.quantile(statistic(weights), [tail, 1 - tail])
     return float(statistic(np.ones(len(names)))), float(low), float(high)
