@@ -10,7 +10,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, load_assets_f
 
 from dagster_project.assets import evaluation, ingestion, keyframes, microactions, models, tasks
 from dagster_project.partitions import BASE_MODELS
-from dagster_project.pods import LOCAL_LIMITS
+from dagster_project.pods import local_limits
 from dagster_project.resources import PipelineConfig, default_root
 from dagster_project.sensors import BASE_MODEL_JOB, registry_sensor, weekly_benchmark
 from dagster_project.versions import code_version
@@ -24,7 +24,7 @@ def node_name(asset_key) -> str:
     return asset_key.path[0]
 
 
-def pick_executor():
+def pick_executor(parallel: int):
     """The Kubernetes executor (a pod per step, GPU requests from op tags) when asked for,
     else Dagster's default; dagster-k8s is only installed in the cluster image."""
     if os.environ.get("FRAGMENTFORGE_EXECUTOR") == "k8s":
@@ -32,7 +32,7 @@ def pick_executor():
 
         return k8s_job_executor.configured({"job_namespace": os.environ.get("FRAGMENTFORGE_NAMESPACE", "fragmentforge"),
                                             "max_concurrent": 8})
-    return multiprocess_executor.configured({"tag_concurrency_limits": LOCAL_LIMITS})
+    return multiprocess_executor.configured({"tag_concurrency_limits": local_limits(parallel)})
 
 
 def with_code_versions(assets, root: Path, params) -> list:
@@ -58,7 +58,7 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
         assets=assets,
         asset_checks=[tasks.task_gate, tasks.review_queue],
         resources={"pipeline": pipeline},
-        executor=pick_executor(),
+        executor=pick_executor(params.training.parallel),
         jobs=[define_asset_job("data_job", selection=AssetSelection.all() - per_model,
                                description="Sources to training datasets: everything not per base model."),
               define_asset_job(BASE_MODEL_JOB, selection=per_model, partitions_def=BASE_MODELS,

@@ -9,10 +9,14 @@ K8S_CONFIG_TAG = "dagster-k8s/config"
 POOL_LABEL = "fragmentforge.io/pool"
 S3_SECRET = "fragmentforge-s3"  # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL
 POOL_TAG = "fragmentforge/pool"
-# Steps that run torch take the whole machine: two at once on one host oversubscribe its
-# cores (measured: 8-10x slower training on 2 cores). The local executor runs them one by one.
+# Steps that run torch share the host's cores: more threads than cores made training 8-10x
+# slower on 2 cores. Each training runs on `training.threads` threads, so the local executor
+# runs `training.parallel` of them at once (the DVC stage trains the same lanes).
 TORCH_STEP = {POOL_TAG: "torch"}
-LOCAL_LIMITS = [{"key": POOL_TAG, "value": "torch", "limit": 1}]
+
+
+def local_limits(parallel: int) -> list[dict]:
+    return [{"key": POOL_TAG, "value": "torch", "limit": parallel}]
 
 
 def gpu_pod_tags(gpus: int = 1, cpu: str = "8", memory: str = "64Gi") -> dict:

@@ -191,6 +191,46 @@ def test_a_variant_on_the_same_data_loads_the_tokenized_copy_and_trains_the_same
     assert result.record["final_loss"] == lab["count"].record["final_loss"]
 
 
+@pytest.mark.slow  # trains an adapter of its own (about 10 s): out of the fast tier
+def test_threads_change_the_time_not_the_adapter(lab):
+    # Why `training.threads` is not in the fingerprint: the same recipe on two threads.
+    assert lab["count"].record["threads"] == TRAINING.threads == 1
+    twin = replace(COUNT, name="count_two_threads", label="two threads")
+    result = train(lab, twin, training=replace(TRAINING, variants=(COUNT, twin), threads=2))
+    assert result.status == "trained" and result.record["threads"] == 2
+    assert result.record["adapter_hash"] == lab["count"].record["adapter_hash"]
+    assert result.record["final_loss"] == lab["count"].record["final_loss"]
+
+
+def test_variants_train_side_by_side_each_after_its_parent(monkeypatch):
+    from fragmentforge.training import adapters
+    from fragmentforge.training.runner import TrainingFailed
+
+    variants = (VariantSpec(name="a", datasets=("d",)), VariantSpec(name="b", datasets=("d",)),
+                VariantSpec(name="a2", datasets=("d",), parent="a"), VariantSpec(name="c", datasets=("d",)),
+                VariantSpec(name="c2", datasets=("d",), parent="c"))
+    params = replace(PARAMS, training=replace(PARAMS.training, variants=variants, parallel=2))
+    spans, done = {}, []
+
+    def fake_train(params, root, base, name):  # stands in for a training child: only the schedule is tested
+        spans[name] = [time.monotonic()]
+        time.sleep(0.3 if name == "b" else 0.1)
+        spans[name].append(time.monotonic())
+        if name == "c":
+            raise TrainingFailed("c broke")
+        return name
+
+    monkeypatch.setattr(adapters, "train_one", fake_train)
+    with pytest.raises(TrainingFailed, match="c broke"):
+        adapters.train_side_by_side(params, REPO, "tiny", [v.name for v in variants],
+                                    lambda base, name, result: done.append(result))
+    assert spans["a"][0] < spans["b"][1] and spans["b"][0] < spans["a"][1]  # a and b at once
+    assert spans["a2"][0] >= spans["a"][1]  # a child starts after its parent finished
+    max_at_once = max(sum(s <= t < e for s, e in spans.values()) for t, _ in spans.values())
+    assert max_at_once <= 2
+    assert "c2" not in spans and set(done) == {"a", "b", "a2"}  # c failed: its child never started
+
+
 @pytest.mark.slow  # trains adapters of its own (about 10 s): out of the fast tier
 def test_variant_on_top_of_a_parent_and_dpo_through_the_same_stage(lab):
     dpo = VariantSpec(name="count_dpo", datasets=("count_pref",), stage="dpo", parent="count", epochs=1)

@@ -1,10 +1,12 @@
-"""Small file helpers shared by the library: atomic writes, hashing, project-relative paths."""
+"""Small file helpers shared by the library: atomic writes, hashing, locks, project-relative paths."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 HASH_CHUNK = 1 << 20
@@ -16,6 +18,19 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@contextmanager
+def exclusive(lock_path: Path):
+    """Held by one writer at a time, across processes and threads (each call opens its own
+    descriptor, so flock serialises threads of one process too)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def write_json_atomic(path: Path, payload) -> None:

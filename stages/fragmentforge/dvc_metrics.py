@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from fragmentforge.common import write_json_atomic
+from fragmentforge.common import exclusive, write_json_atomic
 from fragmentforge.evaluate.collapse import collapsed_tasks
 from fragmentforge.layout import EVALUATION_METRICS, LOSS_CURVES, TASK_ACCURACY, TRAINING_METRICS, layout
 from fragmentforge.variants import evaluation_runs, mean_task_accuracy, training_records
@@ -24,18 +24,21 @@ def metrics_dir(params, root: Path, base: str) -> Path:
 def write_training_metrics(params, root: Path, base: str) -> Path:
     """Per variant: final loss, steps, trainable parameters; and its loss curve as CSV."""
     out = metrics_dir(params, root, base)
-    summary = {}
-    (out / LOSS_CURVES).mkdir(exist_ok=True)
-    for variant, record, log in training_records(params, root, base):
-        summary[variant] = {"final_loss": record["final_loss"], "steps": record["steps"],
-                            "trainable_parameters": record["trainable_parameters"],
-                            "letter_prior_loss": record.get("letter_prior_loss"),
-                            "at_letter_prior": record.get("at_letter_prior")}
-        with open(out / LOSS_CURVES / f"{variant}.csv", "w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["step", "loss"])
-            writer.writerows([r["current_steps"], r["loss"]] for r in log if r.get("loss") is not None)
-    write_json_atomic(out / TRAINING_METRICS, summary)
+    # Variants training side by side each rewrite these files when they finish: one at a time,
+    # so the last writer has seen every finished adapter.
+    with exclusive(layout(params, root).dir("train_work_dir") / base / "metrics.lock"):
+        summary = {}
+        (out / LOSS_CURVES).mkdir(exist_ok=True)
+        for variant, record, log in training_records(params, root, base):
+            summary[variant] = {"final_loss": record["final_loss"], "steps": record["steps"],
+                                "trainable_parameters": record["trainable_parameters"],
+                                "letter_prior_loss": record.get("letter_prior_loss"),
+                                "at_letter_prior": record.get("at_letter_prior")}
+            with open(out / LOSS_CURVES / f"{variant}.csv", "w", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["step", "loss"])
+                writer.writerows([r["current_steps"], r["loss"]] for r in log if r.get("loss") is not None)
+        write_json_atomic(out / TRAINING_METRICS, summary)
     return out / TRAINING_METRICS
 
 

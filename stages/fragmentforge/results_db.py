@@ -1,10 +1,10 @@
 """The results database (DuckDB): SQL lives in sql/*.sql, values are bound, never formatted in."""
 from __future__ import annotations
 
-import fcntl
 from contextlib import contextmanager
 from pathlib import Path
 
+from fragmentforge.common import exclusive
 from fragmentforge.layout import PROJECT_ROOT
 
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -68,14 +68,9 @@ def locked_connection(db_path: Path):
     Dagster at once) queue instead of failing on DuckDB's own lock or interleaving."""
     import duckdb
 
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(db_path.with_name(db_path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            with duckdb.connect(str(db_path)) as conn:
-                yield conn
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with exclusive(db_path.with_name(db_path.name + ".lock")):
+        with duckdb.connect(str(db_path)) as conn:
+            yield conn
 
 
 def load_finebench(conn, qa_path: Path) -> None:

@@ -358,6 +358,11 @@ class TrainingParams:
     # recompute activations in the backward pass: memory for time, worth it on a large base only
     gradient_checkpointing: bool = True
     time_limit_s: float = check_default(3600.0, lambda v: v > 0, "must be > 0")
+    # CPU: torch threads per training, and trainings at once (the Dagster pool's limit, the DVC
+    # stage's lanes). The tiny model gains little from a second thread, so two one-thread lanes
+    # beat one two-thread lane; the adapters come out the same to the byte (README: "Training").
+    threads: int = check_default(1, lambda v: 1 <= v <= 256, "must be in [1, 256]")
+    parallel: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
     # frozen vision side (tune: language): each image encoded once a run, at most this many MiB
     # of visual embeddings kept (training/frozen_vision.py); 0 encodes every image every time
     vision_cache_mib: int = check_default(2048, lambda v: v >= 0, "must be >= 0")

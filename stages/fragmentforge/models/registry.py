@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import struct
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -220,14 +221,18 @@ class Registry:
         target = cache_dir / f"{entry.name}-{entry.content_hash[:16]}"
         if (target / ".complete").is_file():
             return target
-        staging = target.with_name(target.name + ".part")
+        # Trainings side by side may both download: each into its own folder, the first renamed in wins.
+        staging = target.with_name(f"{target.name}.part-{os.getpid()}-{threading.get_ident()}")
         if staging.exists():
             shutil.rmtree(staging)
         self.fs.get(f"{self.base}/{entry.name}/", str(staging), recursive=True)
         (staging / ".complete").write_text(entry.content_hash + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
+        try:
+            staging.rename(target)
+        except OSError:  # another download was renamed in first
+            if not (target / ".complete").is_file():
+                raise
+            shutil.rmtree(staging)
         return target
 
     def upload(self, local: Path, name: str) -> None:

@@ -2,11 +2,13 @@
 
 Output: <paths.adapters_dir>/<base model>/<variant>/ (adapter, training.json, trainer logs,
 loss plot); the report step loads them into the results database's training tables.
-Variants run in params order, so a variant's parent is trained before it.
+A variant starts once its parent is trained; independent ones train side by side
+(`training.parallel`, each on `training.threads` threads), as the Dagster pool runs them.
 """
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from fragmentforge.cli import parse_base_stage_args
@@ -46,6 +48,9 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
         return result
     dataset_dir, pairs = layout(params, root).llamafactory, None
     if variant.stage == "dpo" and PAIRS_DATASET in variant.datasets:  # Tarsier2: pairs sampled from the parent
+        import torch
+
+        torch.set_num_threads(params.training.threads)  # sampled here, beside another variant's training
         dataset_dir = root / params.paths.train_work_dir / base_name / f"{variant.name}.pairs"
         pairs = preference_dataset(params, root, base_path, entry.content_hash,
                                    root / params.paths.adapters_dir / base_name / variant.parent, dataset_dir)
@@ -66,21 +71,48 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
     return result
 
 
+def train_side_by_side(params: Params, root: Path, base: str, names: list[str], report) -> None:
+    """Each variant as soon as its parent and fused source are done, at most
+    `training.parallel` at once (each training is a child process; these threads only wait).
+    A failure stops new starts, lets the running ones finish, then raises."""
+    deps = {v.name: {d for d in (v.parent, v.fuse) if d in names} for v in params.training.variants if v.name in names}
+    pending, done, running, failure = list(names), set(), {}, None
+    with ThreadPoolExecutor(max_workers=params.training.parallel) as pool:
+        while running or (pending and failure is None):
+            ready = [n for n in pending if deps[n] <= done] if failure is None else []
+            for name in ready[:params.training.parallel - len(running)]:
+                pending.remove(name)
+                running[pool.submit(train_one, params, root, base, name)] = name
+            if not running:
+                break  # what is left waits on a variant that did not finish
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                try:
+                    report(base, name, future.result())
+                except NoPreferencePairs as exc:
+                    print(f"train {base}/{name}: skipped; {exc}")
+                except TrainingFailed as exc:
+                    failure = failure or exc
+                done.add(name)
+    if failure is not None:
+        raise failure
+
+
+def print_result(base: str, name: str, r: TrainResult) -> None:
+    rec = r.record
+    print(f"train {base}/{name}: {r.status}; steps {rec['steps']}, final loss {rec['final_loss']}, "
+          f"{rec['samples_per_second']} samples/s, peak RSS {(rec['peak_rss_bytes'] or 0) / 2**20:.0f} MiB"
+          + (f"; fused {rec['fused_from']} at weight {rec['fusion_weight']}" if rec.get("fused_from") else ""),
+          flush=True)
+
+
 def main(argv=None) -> None:
     params, root, bases, variants = parse_base_stage_args(
         "Train the LoRA variants of base models through LLaMA-Factory.", argv, variants=True)
     try:
         for base in bases:
-            for name in variants:
-                try:
-                    r = train_one(params, root, base, name)
-                except NoPreferencePairs as exc:
-                    print(f"train {base}/{name}: skipped; {exc}")
-                    continue
-                rec = r.record
-                print(f"train {base}/{name}: {r.status}; steps {rec['steps']}, final loss {rec['final_loss']}, "
-                      f"{rec['samples_per_second']} samples/s, peak RSS {(rec['peak_rss_bytes'] or 0) / 2**20:.0f} MiB"
-                      + (f"; fused {rec['fused_from']} at weight {rec['fusion_weight']}" if rec.get("fused_from") else ""))
+            train_side_by_side(params, root, base, list(variants), print_result)
         for base in bases:  # also when no variant is listed (an ablation arm measuring Base alone)
             write_training_metrics(params, root, base)
     except TrainingFailed as exc:

@@ -151,6 +151,12 @@ def prepare_work(work: Path, fingerprint: str) -> Path | None:
     return checkpoint
 
 
+def thread_env(threads: int) -> dict:
+    """The training child's thread count. Not in the fingerprint: on CPU it changes the time,
+    not the adapter (tests/test_training_lanes.py trains one recipe on one and on two threads)."""
+    return {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+
+
 def launch(recipe_path: Path, metrics_path: Path, log_path: Path, time_limit_s: float,
            extra_env: dict | None = None) -> float:
     """Run the launcher in its own process group; kill the group past the time limit."""
@@ -258,7 +264,8 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
     (work / LAUNCH_RECIPE).write_text(yaml.safe_dump({**recipe, "tokenized_path": str(token_path),
                                                       frozen_vision.CAP_KEY: training.vision_cache_mib}, sort_keys=True))
     metrics_path = work / "metrics.json"
-    wall = launch(work / LAUNCH_RECIPE, metrics_path, work / LAUNCH_LOG, training.time_limit_s, cpu_env)
+    wall = launch(work / LAUNCH_RECIPE, metrics_path, work / LAUNCH_LOG, training.time_limit_s,
+                  {**(cpu_env or {}), **thread_env(training.threads)})
     lf_out = work / "lf"
     results = json.loads((lf_out / "all_results.json").read_text()) if (lf_out / "all_results.json").is_file() else {}
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
@@ -269,7 +276,7 @@ def train_variant(*, base: ModelEntry, base_path: Path, variant: VariantSpec, tr
         "base_model": base.name, "base_hash": base.content_hash, "variant": variant.name, "stage": variant.stage,
         "parent": variant.parent, "tune": variant.tune, "datasets": list(variant.datasets),
         "fingerprint": fingerprint, "resumed_from": checkpoint.name if checkpoint else None,
-        "tokenized": "reused" if reused else "tokenized", "cpu_env": cpu_env,
+        "tokenized": "reused" if reused else "tokenized", "cpu_env": cpu_env, "threads": training.threads,
         "wall_seconds": wall, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         **summary, "letter_prior_loss": prior, "at_letter_prior": training_at_prior(summary["final_loss"], prior),
     }

@@ -22,7 +22,7 @@ TRAINING_ONLY = ("learning_rate", "num_train_epochs", "lr_scheduler_type", "warm
                  "per_device_train_batch_size", "gradient_accumulation_steps", "output_dir", "adapter_name_or_path",
                  "create_new_adapter", "seed", "bf16", "fp16", "disable_gradient_checkpointing", "report_to",
                  "include_num_input_tokens_seen", "pref_beta", "pref_loss", "ref_model", "ref_model_adapters")
-KEEP = 4  # published copies kept, newest first
+KEEP = 8  # published copies kept, newest first (the default run makes five)
 
 
 def cache_key(recipe: dict, datasets: dict, base_hash: str, versions: dict) -> str:
@@ -35,6 +35,7 @@ def choose(cache_dir: Path, key: str, work: Path) -> tuple[Path, bool]:
     """(tokenized_path, reused): the published copy, or a fresh one to be made in the work folder."""
     published = cache_dir / key
     if published.is_dir():
+        os.utime(published)  # newest: a run publishing beside this one prunes older copies, not this
         return published, True
     private = work / "tokenized"
     shutil.rmtree(private, ignore_errors=True)  # a copy from a killed run may be incomplete
