@@ -55,6 +55,23 @@ def test_batched_and_one_at_a_time_predictions_agree(lab):
     assert [p["prediction"] for p in batched] == [p["prediction"] for p in single]
 
 
+def test_thread_count_changes_no_score(lab):
+    # Why evaluation.threads is not in a run's identity: the lanes run one thread each.
+    import torch
+
+    questions = questions_of(lab["test_rows"][:16])
+    model = load_model(lab["root"] / "registry" / "tiny", lab["count"].adapter_dir)
+    before = torch.get_num_threads()
+    try:
+        runs = []
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            runs.append(predict(model, questions, EVAL, lab["root"]))
+    finally:
+        torch.set_num_threads(before)
+    assert [p["option_scores"] for p in runs[0]] == [p["option_scores"] for p in runs[1]]
+
+
 def test_rerunning_an_evaluation_replaces_its_rows(tmp_path):
     questions = [Question(qa_id=f"q{i}", task="counting", level="fragment", n=3, video_id=f"v{i % 3}",
                           options={"A": "2", "B": "3"}, answer="A", row={}) for i in range(6)]

@@ -202,33 +202,48 @@ def test_threads_change_the_time_not_the_adapter(lab):
     assert result.record["final_loss"] == lab["count"].record["final_loss"]
 
 
-def test_variants_train_side_by_side_each_after_its_parent(monkeypatch):
+def schedule(monkeypatch, variants, seconds, spans, done, broken=()):
+    """train_side_by_side with a stand-in for the training child: only the schedule is tested.
+    Fills each variant's (start, end) and the variants reported done."""
     from fragmentforge.training import adapters
     from fragmentforge.training.runner import TrainingFailed
 
-    variants = (VariantSpec(name="a", datasets=("d",)), VariantSpec(name="b", datasets=("d",)),
-                VariantSpec(name="a2", datasets=("d",), parent="a"), VariantSpec(name="c", datasets=("d",)),
-                VariantSpec(name="c2", datasets=("d",), parent="c"))
-    params = replace(PARAMS, training=replace(PARAMS.training, variants=variants, parallel=2))
-    spans, done = {}, []
-
-    def fake_train(params, root, base, name):  # stands in for a training child: only the schedule is tested
-        spans[name] = [time.monotonic()]
-        time.sleep(0.3 if name == "b" else 0.1)
-        spans[name].append(time.monotonic())
-        if name == "c":
-            raise TrainingFailed("c broke")
+    def fake_train(params, root, base, name):
+        start = time.monotonic()
+        time.sleep(seconds[name])
+        spans[name] = (start, time.monotonic())
+        if name in broken:
+            raise TrainingFailed(f"{name} broke")
         return name
 
     monkeypatch.setattr(adapters, "train_one", fake_train)
-    with pytest.raises(TrainingFailed, match="c broke"):
-        adapters.train_side_by_side(params, REPO, "tiny", [v.name for v in variants],
-                                    lambda base, name, result: done.append(result))
-    assert spans["a"][0] < spans["b"][1] and spans["b"][0] < spans["a"][1]  # a and b at once
+    params = replace(PARAMS, training=replace(PARAMS.training, variants=variants, parallel=2))
+    adapters.train_side_by_side(params, REPO, "tiny", [v.name for v in variants],
+                                lambda base, name, result: done.append(result))
+
+
+def test_variants_train_side_by_side_each_after_its_parent_long_chains_first(monkeypatch):
+    variants = (VariantSpec(name="b", datasets=("d",)), VariantSpec(name="c", datasets=("d",)),
+                VariantSpec(name="a", datasets=("d",)), VariantSpec(name="a2", datasets=("d",), parent="a"))
+    spans, done = {}, []
+    schedule(monkeypatch, variants, {"a": 0.1, "a2": 0.1, "b": 0.3, "c": 0.1}, spans, done)
+    assert set(done) == {"a", "a2", "b", "c"}
+    assert spans["a"][0] < spans["b"][1] and spans["b"][0] < spans["a"][1]  # the chain's start and b at once
+    assert spans["c"][0] >= spans["a"][1]  # c waited: a heads a longer chain
     assert spans["a2"][0] >= spans["a"][1]  # a child starts after its parent finished
-    max_at_once = max(sum(s <= t < e for s, e in spans.values()) for t, _ in spans.values())
-    assert max_at_once <= 2
-    assert "c2" not in spans and set(done) == {"a", "b", "a2"}  # c failed: its child never started
+    assert max(sum(s <= t < e for s, e in spans.values()) for t, _ in spans.values()) == 2
+
+
+def test_a_failed_variant_stops_new_starts_and_lets_the_running_finish(monkeypatch):
+    from fragmentforge.training.runner import TrainingFailed
+
+    variants = (VariantSpec(name="a", datasets=("d",)), VariantSpec(name="c", datasets=("d",)),
+                VariantSpec(name="c2", datasets=("d",), parent="c"), VariantSpec(name="b", datasets=("d",)))
+    spans, done = {}, []
+    with pytest.raises(TrainingFailed, match="c broke"):
+        schedule(monkeypatch, variants, {"a": 0.3, "b": 0.1, "c": 0.05, "c2": 0.1}, spans, done, broken={"c"})
+    assert done == ["a"]  # running when c failed: finished and reported
+    assert set(spans) == {"a", "c"}  # nothing started after the failure, c's child least of all
 
 
 @pytest.mark.slow  # trains adapters of its own (about 10 s): out of the fast tier

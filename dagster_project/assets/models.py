@@ -27,6 +27,7 @@ from dagster_project.pods import TORCH_STEP, cpu_pod_tags, gpu_pod_tags
 from dagster_project.resources import PipelineConfig
 from dagster_project.retries import retry_transient
 from fragmentforge.config.schema import VariantSpec
+from fragmentforge.variants import start_priority
 
 
 @asset(group_name="models", partitions_def=BASE_MODELS, op_tags=cpu_pod_tags())
@@ -100,11 +101,13 @@ def loss_plot(path) -> str:
     return f"![loss](data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()})"
 
 
-def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition]) -> AssetsDefinition:
+def adapter_asset(variant: VariantSpec, upstream: dict[str, AssetsDefinition], priority: int) -> AssetsDefinition:
     deps = [base_models, training_datasets] + [upstream[v] for v in (variant.parent, variant.fuse) if v]
     key = [ADAPTERS, asset_name(variant.name)]
+    # Of the steps ready at once, the executor starts the highest priority first, as the DVC stage does.
+    tags = {**gpu_pod_tags(), **TORCH_STEP, "dagster/priority": str(priority)}
 
-    @asset(name=asset_name(variant.name), key_prefix=[ADAPTERS], group_name="models", deps=deps, op_tags={**gpu_pod_tags(), **TORCH_STEP},
+    @asset(name=asset_name(variant.name), key_prefix=[ADAPTERS], group_name="models", deps=deps, op_tags=tags,
            partitions_def=BASE_MODELS, check_specs=[AssetCheckSpec(PRIOR_CHECK, asset=key, description=PRIOR_TEXT)],
            description=(f"LoRA adapter '{variant.name}': {variant.fusion_weight} x {variant.fuse} + the rest its parent "
                         "(ActionArt's parameter fusion)" if variant.fuse else
@@ -162,6 +165,7 @@ def pairs_metadata(adapter_dir) -> dict:
 
 def adapter_assets(variants: tuple[VariantSpec, ...]) -> list[AssetsDefinition]:
     built: dict[str, AssetsDefinition] = {}
+    priority = start_priority(variants)
     for variant in variants:
-        built[variant.name] = adapter_asset(variant, built)
+        built[variant.name] = adapter_asset(variant, built, priority[variant.name])
     return list(built.values())

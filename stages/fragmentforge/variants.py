@@ -21,6 +21,22 @@ def trained(params, root: Path, base: str) -> list[tuple[str, Path | None]]:
     return out
 
 
+def start_priority(variants) -> dict[str, int]:
+    """Per variant, the number of trainings in its longest chain of descendants, itself included
+    (a fusion trains nothing): with trainings side by side, the start of a long chain (sft
+    before sft+sf2t) goes first."""
+    by_name = {v.name: v for v in variants}
+    children = {v.name: [c.name for c in variants if v.name in (c.parent, c.fuse)] for v in variants}
+    memo: dict[str, int] = {}
+
+    def chain(name: str) -> int:
+        if name not in memo:
+            memo[name] = (0 if by_name[name].fuse else 1) + max((chain(c) for c in children[name]), default=0)
+        return memo[name]
+
+    return {v.name: chain(v.name) for v in variants}
+
+
 def training_records(params, root: Path, base: str) -> list[tuple[str, dict, list[dict]]]:
     """(variant, its training.json, its logged steps) for every trained variant of `base`."""
     from fragmentforge.training.runner import TRAINER_LOG, read_log

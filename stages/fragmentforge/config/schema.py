@@ -438,6 +438,10 @@ class EvaluationParams:
     # Tarsier2's descriptions, greedy (a grounded reference of the people world: 117 tokens at the
     # median, 290 at the 95th percentile, with the tiny model's tokenizer)
     description_max_new_tokens: int = check_default(256, lambda v: 1 <= v <= 8192, "must be in [1, 8192]")
+    # CPU: models evaluated at once, each in its own process on this many torch threads (the
+    # predictions do not depend on either; tests/test_evaluation.py)
+    parallel: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    threads: int = check_default(1, lambda v: 1 <= v <= 256, "must be in [1, 256]")
 
 
 @dataclass(frozen=True)

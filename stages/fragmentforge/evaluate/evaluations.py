@@ -5,13 +5,17 @@ questions again under each FineAgent helper setting, evaluation.fineagent), open
 (MA-Bench's MADU and MARE answers with the judge's 0-5 scores), descriptions.parquet (Tarsier2's
 descriptions of the test videos with their AutoDQ precision and recall) and run.json (the report
 step loads them into the results database). Variant "base" is the model without an adapter. A run whose id (base, adapter, data, params, code hashes) is
-unchanged is not evaluated again.
+unchanged is not evaluated again. On the CPU, models are evaluated side by side in
+`evaluation.parallel` processes of `evaluation.threads` threads each.
 """
 from __future__ import annotations
 
 import json
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,6 +37,20 @@ from fragmentforge.models.build import open_registry
 from fragmentforge.models.families import family_name
 from fragmentforge.variants import adapter_hash, mean_task_accuracy, trained
 
+@dataclass(frozen=True)
+class Benchmark:
+    """What every model of one base answers: worked out once, shared with the lanes."""
+    params: Params
+    root: Path
+    base_name: str
+    base_path: Path
+    device: str
+    questions: list
+    helped: list
+    open_rows: list
+    described_rows: list
+
+
 def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict]:
     root = root.resolve()
     where = layout(params, root)
@@ -41,42 +59,63 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
     base_path = registry.local_copy(entry, where.dir("model_cache_dir"))
     questions, dataset_hash = benchmark(params, root)
     device = pick_device(params.evaluation.device)
-    helped = helper_questions(questions, video_truths(where.manifest, root, questions), params.evaluation.fineagent)
-    open_rows = test_questions(where.dir("tasks_dir"))
-    described_rows = descriptions.test_descriptions(where.dir("tasks_dir"))
-    summaries = []
+    bench = Benchmark(params, root, base_name, base_path, device, questions,
+                      helper_questions(questions, video_truths(where.manifest, root, questions), params.evaluation.fineagent),
+                      test_questions(where.dir("tasks_dir")), descriptions.test_descriptions(where.dir("tasks_dir")))
     models = trained(params, root, base_name)
     remove_stale(where.dir("eval_dir") / base_name, {variant for variant, _ in models})
+    summaries, todo = {}, []
     for variant, adapter in models:
         run = run_record(base_name, entry.content_hash, variant, adapter_hash(adapter), dataset_hash,
                          params.evaluation, device, len(questions), family=family_name(base_path),
                          judge=judge_identity(params.judge))
         out = where.evaluation(base_name, variant)
         if (out / RUN).is_file() and json.loads((out / RUN).read_text())["run"]["run_id"] == run["run_id"]:
-            summaries.append(json.loads((out / RUN).read_text()))
-            continue
-        clock = time.perf_counter()
-        loaded = load_model(base_path, adapter, device)
-        predictions = [dict(p, run_id=run["run_id"]) for p in predict(loaded, questions, params.evaluation, root)]
-        assisted = [dict(p, run_id=run["run_id"], helpers=h) for (h, _), p in
-                    zip(helped, predict(loaded, [q for _, q in helped], params.evaluation, root))]
-        opened = answer_and_score(loaded, open_rows, params, root, run["run_id"])
-        described = descriptions.describe_and_score(loaded, described_rows, params, root, run["run_id"])
-        del loaded
-        run["ended_at"] = now()
-        staging = out.with_name(out.name + ".staging")
-        staging.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(predictions), staging / PREDICTIONS)
-        pq.write_table(pa.Table.from_pylist(assisted, schema=FINEAGENT_SCHEMA), staging / FINEAGENT)
-        pq.write_table(pa.Table.from_pylist(opened, schema=SCORES_SCHEMA), staging / OPEN_SCORES)
-        pq.write_table(pa.Table.from_pylist(described, schema=descriptions.SCORES_SCHEMA), staging / DESCRIPTION_SCORES)
-        summary = {"run": run, "metrics": metric_rows(run["run_id"], questions, predictions, params.evaluation),
-                   "seconds": time.perf_counter() - clock}
-        write_json_atomic(staging / RUN, summary)
-        replace_dir(staging, out)
-        summaries.append(summary)
+            summaries[variant] = json.loads((out / RUN).read_text())
+        else:
+            todo.append((variant, adapter, run))
+    lanes = min(params.evaluation.parallel, len(todo)) if device == "cpu" else 1
+    if lanes <= 1:
+        summaries.update((variant, evaluate_one(bench, adapter, run)) for variant, adapter, run in todo)
+    else:  # side by side on the CPU, each lane on evaluation.threads threads (the same predictions)
+        with ProcessPoolExecutor(lanes, mp_context=get_context("spawn"), initializer=torch_threads,
+                                 initargs=(params.evaluation.threads,)) as pool:
+            futures = {variant: pool.submit(evaluate_one, bench, adapter, run) for variant, adapter, run in todo}
+            summaries.update((variant, future.result()) for variant, future in futures.items())
     write_evaluation_metrics(params, root, base_name)
-    return summaries
+    return [summaries[variant] for variant, _ in models]
+
+
+def torch_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def evaluate_one(bench: Benchmark, adapter: Path | None, run: dict) -> dict:
+    """One model through every benchmark question; its outputs swapped into place whole."""
+    params, root = bench.params, bench.root
+    out = layout(params, root).evaluation(bench.base_name, run["variant"])
+    clock = time.perf_counter()
+    loaded = load_model(bench.base_path, adapter, bench.device)
+    predictions = [dict(p, run_id=run["run_id"]) for p in predict(loaded, bench.questions, params.evaluation, root)]
+    assisted = [dict(p, run_id=run["run_id"], helpers=h) for (h, _), p in
+                zip(bench.helped, predict(loaded, [q for _, q in bench.helped], params.evaluation, root))]
+    opened = answer_and_score(loaded, bench.open_rows, params, root, run["run_id"])
+    described = descriptions.describe_and_score(loaded, bench.described_rows, params, root, run["run_id"])
+    del loaded
+    run = dict(run, ended_at=now())
+    staging = out.with_name(out.name + ".staging")
+    staging.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(predictions), staging / PREDICTIONS)
+    pq.write_table(pa.Table.from_pylist(assisted, schema=FINEAGENT_SCHEMA), staging / FINEAGENT)
+    pq.write_table(pa.Table.from_pylist(opened, schema=SCORES_SCHEMA), staging / OPEN_SCORES)
+    pq.write_table(pa.Table.from_pylist(described, schema=descriptions.SCORES_SCHEMA), staging / DESCRIPTION_SCORES)
+    summary = {"run": run, "metrics": metric_rows(run["run_id"], bench.questions, predictions, params.evaluation),
+               "seconds": time.perf_counter() - clock}
+    write_json_atomic(staging / RUN, summary)
+    replace_dir(staging, out)
+    return summary
 
 
 FINEAGENT_SCHEMA = pa.schema([

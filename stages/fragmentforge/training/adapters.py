@@ -20,6 +20,7 @@ from fragmentforge.models.build import open_registry
 from fragmentforge.models.registry import ModelFolderError
 from fragmentforge.training.fusion import fused_variant
 from fragmentforge.training.runner import TrainingFailed, TrainResult, train_variant
+from fragmentforge.variants import start_priority
 
 
 class NoPreferencePairs(TrainingFailed):
@@ -72,11 +73,13 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
 
 
 def train_side_by_side(params: Params, root: Path, base: str, names: list[str], report) -> None:
-    """Each variant as soon as its parent and fused source are done, at most
+    """Each variant as soon as its parent and fused source are done, long chains first, at most
     `training.parallel` at once (each training is a child process; these threads only wait).
     A failure stops new starts, lets the running ones finish, then raises."""
     deps = {v.name: {d for d in (v.parent, v.fuse) if d in names} for v in params.training.variants if v.name in names}
-    pending, done, running, failure = list(names), set(), {}, None
+    priority = start_priority(params.training.variants)
+    pending = sorted(names, key=lambda n: -priority[n])  # stable: params order among equals
+    done, running, failure = set(), {}, None
     with ThreadPoolExecutor(max_workers=params.training.parallel) as pool:
         while running or (pending and failure is None):
             ready = [n for n in pending if deps[n] <= done] if failure is None else []
