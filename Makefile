@@ -11,7 +11,7 @@ UI_PORT ?= 3000
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR):$(CURDIR)/stages
 
-.PHONY: setup run test test-fast ui ablations repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-image-memo bench-evaluate sweep-pretrain sweep-recipes clean
+.PHONY: setup run test test-fast ui ablations repro push pull bench-noop bench-keyframes bench-scalers bench-tasks bench-training bench-image-memo bench-lanes bench-evaluate sweep-pretrain sweep-recipes clean
 
 setup:
 	@bash infra/setup.sh
@@ -71,6 +71,10 @@ bench-training: setup
 # Training with images worked on once (token counts, frozen-vision embeddings) against the plain path (needs a finished `make run`).
 bench-image-memo: setup
 	$(PY) -m tests.benchmarks.bench_image_memo
+
+# Trainings and evaluations side by side (one thread each) against one at a time (needs a finished `make run`).
+bench-lanes: setup
+	$(PY) -m tests.benchmarks.bench_lanes
 
 # No-op reruns of the Dagster launcher and of dvc repro (needs a finished `make run`).
 bench-noop: setup

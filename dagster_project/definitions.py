@@ -50,7 +50,7 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     root = project_root or default_root()
     pipeline = PipelineConfig(project_root=root, params_file=params_file)
     params = load_params(Path(root) / params_file)
-    adapters = models.adapter_assets(params.training.variants)
+    adapters = models.adapter_assets(params, Path(root))
     assets = with_code_versions([*load_assets_from_modules([ingestion, keyframes, microactions, tasks]), models.base_models,
                                  *adapters, *evaluation.evaluation_assets(adapters)], Path(root), params)
     per_model = AssetSelection.assets(*[a for a in assets if a.partitions_def == BASE_MODELS])

@@ -163,9 +163,9 @@ def pairs_metadata(adapter_dir) -> dict:
             "pairs_removed_by": MetadataValue.json(pairs["failed"])}
 
 
-def adapter_assets(variants: tuple[VariantSpec, ...]) -> list[AssetsDefinition]:
+def adapter_assets(params, root) -> list[AssetsDefinition]:
     built: dict[str, AssetsDefinition] = {}
-    priority = start_priority(variants)
-    for variant in variants:
+    priority = start_priority(params, root)  # from the export's sizes when it exists (make run's partition run)
+    for variant in params.training.variants:
         built[variant.name] = adapter_asset(variant, built, priority[variant.name])
     return list(built.values())

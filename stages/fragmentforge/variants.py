@@ -21,20 +21,25 @@ def trained(params, root: Path, base: str) -> list[tuple[str, Path | None]]:
     return out
 
 
-def start_priority(variants) -> dict[str, int]:
-    """Per variant, the number of trainings in its longest chain of descendants, itself included
-    (a fusion trains nothing): with trainings side by side, the start of a long chain (sft
-    before sft+sf2t) goes first."""
-    by_name = {v.name: v for v in variants}
+def start_priority(params, root: Path) -> dict[str, int]:
+    """Per variant, the estimated cost of its costliest chain of descendants, itself included:
+    with trainings side by side, the start of a long chain (sft before sft+sf2t) goes first.
+    A training's cost is its datasets' exported kilobytes times its epochs (at least one
+    kilobyte each, before the export exists); a fusion trains nothing."""
+    variants, folder = params.training.variants, layout(params, root).llamafactory
+    sizes = {name: (folder / f"{name}.json").stat().st_size // 1024
+             for v in variants for name in v.datasets if (folder / f"{name}.json").is_file()}
+    own = {v.name: 0 if v.fuse else (v.epochs or params.training.epochs) * max(sum(sizes.get(d, 0) for d in v.datasets), 1)
+           for v in variants}
     children = {v.name: [c.name for c in variants if v.name in (c.parent, c.fuse)] for v in variants}
-    memo: dict[str, int] = {}
+    memo: dict[str, float] = {}
 
-    def chain(name: str) -> int:
+    def chain(name: str) -> float:
         if name not in memo:
-            memo[name] = (0 if by_name[name].fuse else 1) + max((chain(c) for c in children[name]), default=0)
+            memo[name] = own[name] + max((chain(c) for c in children[name]), default=0)
         return memo[name]
 
-    return {v.name: chain(v.name) for v in variants}
+    return {v.name: round(chain(v.name)) for v in variants}
 
 
 def training_records(params, root: Path, base: str) -> list[tuple[str, dict, list[dict]]]:

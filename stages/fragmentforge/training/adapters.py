@@ -77,7 +77,7 @@ def train_side_by_side(params: Params, root: Path, base: str, names: list[str], 
     `training.parallel` at once (each training is a child process; these threads only wait).
     A failure stops new starts, lets the running ones finish, then raises."""
     deps = {v.name: {d for d in (v.parent, v.fuse) if d in names} for v in params.training.variants if v.name in names}
-    priority = start_priority(params.training.variants)
+    priority = start_priority(params, root)
     pending = sorted(names, key=lambda n: -priority[n])  # stable: params order among equals
     done, running, failure = set(), {}, None
     with ThreadPoolExecutor(max_workers=params.training.parallel) as pool:
