@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def exclusive(lock_path: Path):
 
 
 def write_json_atomic(path: Path, payload) -> None:
-    tmp = path.with_name(path.name + ".part")
+    # A temporary name of its own: trainings side by side write the same files (the registry's hash cache).
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
     tmp.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
     os.replace(tmp, path)
 
