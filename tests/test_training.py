@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import duckdb
@@ -203,7 +204,7 @@ def test_threads_change_the_time_not_the_adapter(lab):
 
 
 def schedule(monkeypatch, variants, seconds, spans, done, broken=()):
-    """train_side_by_side with a stand-in for the training child: only the schedule is tested.
+    """train_side_by_side in threads with a stand-in for train_one: only the schedule is tested.
     Fills each variant's (start, end) and the variants reported done."""
     from fragmentforge.training import adapters
     from fragmentforge.training.runner import TrainingFailed
@@ -219,7 +220,7 @@ def schedule(monkeypatch, variants, seconds, spans, done, broken=()):
     monkeypatch.setattr(adapters, "train_one", fake_train)
     params = replace(PARAMS, training=replace(PARAMS.training, variants=variants, parallel=2))
     adapters.train_side_by_side(params, REPO, "tiny", [v.name for v in variants],
-                                lambda base, name, result: done.append(result))
+                                lambda base, name, result: done.append(result), pool=ThreadPoolExecutor)
 
 
 def test_variants_train_side_by_side_each_after_its_parent_long_chains_first(monkeypatch):

@@ -8,7 +8,8 @@ A variant starts once its parent is trained; independent ones train side by side
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from multiprocessing import get_context
 from pathlib import Path
 
 from fragmentforge.cli import parse_base_stage_args
@@ -72,20 +73,27 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
     return result
 
 
-def train_side_by_side(params: Params, root: Path, base: str, names: list[str], report) -> None:
+def lane_pool(lanes: int):
+    """Lanes are processes, as Dagster's steps are: threads of one process raced on
+    transformers' lazy imports ("cannot import name 'AutoTokenizer'"), and DPO's pair
+    sampling sets torch's thread count for its whole process."""
+    return ThreadPoolExecutor(1) if lanes == 1 else ProcessPoolExecutor(lanes, mp_context=get_context("spawn"))
+
+
+def train_side_by_side(params: Params, root: Path, base: str, names: list[str], report, pool=lane_pool) -> None:
     """Each variant as soon as its parent and fused source are done, long chains first, at most
-    `training.parallel` at once (each training is a child process; these threads only wait).
-    A failure stops new starts, lets the running ones finish, then raises."""
+    `training.parallel` at once. A failure stops new starts, lets the running ones finish,
+    then raises."""
     deps = {v.name: {d for d in (v.parent, v.fuse) if d in names} for v in params.training.variants if v.name in names}
     priority = start_priority(params, root)
     pending = sorted(names, key=lambda n: -priority[n])  # stable: params order among equals
     done, running, failure = set(), {}, None
-    with ThreadPoolExecutor(max_workers=params.training.parallel) as pool:
+    with pool(params.training.parallel) as lanes:
         while running or (pending and failure is None):
             ready = [n for n in pending if deps[n] <= done] if failure is None else []
             for name in ready[:params.training.parallel - len(running)]:
                 pending.remove(name)
-                running[pool.submit(train_one, params, root, base, name)] = name
+                running[lanes.submit(train_one, params, root, base, name)] = name
             if not running:
                 break  # what is left waits on a variant that did not finish
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
