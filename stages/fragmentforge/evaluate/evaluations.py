@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,6 +30,7 @@ from fragmentforge.evaluate.model_io import load_model, pick_device
 from fragmentforge.evaluate.runner import metric_rows, predict
 from fragmentforge.evaluate import descriptions
 from fragmentforge.evaluate.open_ended import SCORES_SCHEMA, answer_and_score, judge_identity, test_questions
+from fragmentforge.lanes import lane_pool
 from fragmentforge.layout import DESCRIPTION_SCORES, FINEAGENT, OPEN_SCORES, PREDICTIONS, RUN, layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.models.families import family_name
@@ -74,22 +73,13 @@ def evaluate_base_model(params: Params, root: Path, base_name: str) -> list[dict
             summaries[variant] = json.loads((out / RUN).read_text())
         else:
             todo.append((variant, adapter, run))
-    lanes = min(params.evaluation.parallel, len(todo)) if device == "cpu" else 1
-    if lanes <= 1:
-        summaries.update((variant, evaluate_one(bench, adapter, run)) for variant, adapter, run in todo)
-    else:  # side by side on the CPU, each lane on evaluation.threads threads (the same predictions)
-        with ProcessPoolExecutor(lanes, mp_context=get_context("spawn"), initializer=torch_threads,
-                                 initargs=(params.evaluation.threads,)) as pool:
-            futures = {variant: pool.submit(evaluate_one, bench, adapter, run) for variant, adapter, run in todo}
-            summaries.update((variant, future.result()) for variant, future in futures.items())
+    # Side by side on the CPU, each lane on evaluation.threads threads (the same predictions).
+    lanes = max(1, min(params.evaluation.parallel, len(todo))) if device == "cpu" else 1
+    with lane_pool(lanes, params.evaluation.threads) as pool:
+        futures = {variant: pool.submit(evaluate_one, bench, adapter, run) for variant, adapter, run in todo}
+        summaries.update((variant, future.result()) for variant, future in futures.items())
     write_evaluation_metrics(params, root, base_name)
     return [summaries[variant] for variant, _ in models]
-
-
-def torch_threads(threads: int) -> None:
-    import torch
-
-    torch.set_num_threads(threads)
 
 
 def evaluate_one(bench: Benchmark, adapter: Path | None, run: dict) -> dict:

@@ -8,14 +8,14 @@ A variant starts once its parent is trained; independent ones train side by side
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from multiprocessing import get_context
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 from fragmentforge.cli import parse_base_stage_args
 from fragmentforge.config import Params
 from fragmentforge.descriptions.preference import CANDIDATES, FILTER, PAIRS_DATASET, preference_dataset
 from fragmentforge.dvc_metrics import write_training_metrics
+from fragmentforge.lanes import lane_pool, set_torch_threads
 from fragmentforge.layout import layout
 from fragmentforge.models.build import open_registry
 from fragmentforge.models.registry import ModelFolderError
@@ -50,9 +50,7 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
         return result
     dataset_dir, pairs = layout(params, root).llamafactory, None
     if variant.stage == "dpo" and PAIRS_DATASET in variant.datasets:  # Tarsier2: pairs sampled from the parent
-        import torch
-
-        torch.set_num_threads(params.training.threads)  # sampled here, beside another variant's training
+        set_torch_threads(params.training.threads)  # sampled here, beside another variant's training
         dataset_dir = root / params.paths.train_work_dir / base_name / f"{variant.name}.pairs"
         pairs = preference_dataset(params, root, base_path, entry.content_hash,
                                    root / params.paths.adapters_dir / base_name / variant.parent, dataset_dir)
@@ -71,13 +69,6 @@ def train_one(params: Params, root: Path, base_name: str, variant_name: str) -> 
             shutil.copy2(dataset_dir / name, kept / name)
     write_training_metrics(params, root, base_name)
     return result
-
-
-def lane_pool(lanes: int):
-    """Lanes are processes, as Dagster's steps are: threads of one process raced on
-    transformers' lazy imports ("cannot import name 'AutoTokenizer'"), and DPO's pair
-    sampling sets torch's thread count for its whole process."""
-    return ThreadPoolExecutor(1) if lanes == 1 else ProcessPoolExecutor(lanes, mp_context=get_context("spawn"))
 
 
 def train_side_by_side(params: Params, root: Path, base: str, names: list[str], report, pool=lane_pool) -> None:

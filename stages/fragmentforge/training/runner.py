@@ -153,7 +153,7 @@ def prepare_work(work: Path, fingerprint: str) -> Path | None:
 
 def thread_env(threads: int) -> dict:
     """The training child's thread count. Not in the fingerprint: on CPU it changes the time,
-    not the adapter (tests/test_training_lanes.py trains one recipe on one and on two threads)."""
+    not the adapter (test_threads_change_the_time_not_the_adapter, tests/test_training.py)."""
     return {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
 
 
