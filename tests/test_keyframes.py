@@ -13,7 +13,7 @@ import pytest
 from fragmentforge.config import KeyframeParams
 from fragmentforge.ingest import MANIFEST_SCHEMA
 from fragmentforge.layout import MANIFEST
-from fragmentforge.keyframes import extract_keyframe_sets
+from fragmentforge.keyframes.node import extract_keyframe_sets
 from fragmentforge.motion import mgsampler
 from fragmentforge.video.encode import write_h264
 
@@ -211,7 +211,7 @@ def test_batched_scores_match_frame_by_frame_scores(tmp_path, monkeypatch, mode)
                               frames_dir=str(tmp_path), frames_ref="f", params=params)
     monkeypatch.setattr(extract, "BATCH", 5)
     with open(tmp_path / "spill", "w+b") as spill:
-        _, _, times, adjacent, skip_one = extract._decode_pass(job, (64, 64), spill, "pyav")
+        _, _, times, adjacent, skip_one, _ = extract._decode_pass(job, (64, 64), spill, "pyav")
     frames = list(pyav_frames(str(clip), (64, 64), 10.0, full_luma=mode == "faithful"))
     if mode == "faithful":
         features = [f.luma for f in frames]

@@ -23,7 +23,7 @@ def test_dvc_yaml_deps_are_the_import_graph():
 
 def test_an_import_the_deps_miss_fails_the_check(tmp_path):
     root = make_project(tmp_path)
-    stage = root / "stages" / "fragmentforge" / "keyframes.py"
+    stage = root / "stages" / "fragmentforge" / "keyframes" / "node.py"
     stage.write_text(stage.read_text().replace("from fragmentforge.cli import",
                                                "from fragmentforge.tasks import record  # noqa\nfrom fragmentforge.cli import"))
     problems = lineage.drift(root)

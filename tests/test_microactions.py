@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from fragmentforge.config import load_params
 from fragmentforge.descriptors import run_descriptors
 from fragmentforge.ingest import run_ingest
-from fragmentforge.keyframes import run_keyframes
+from fragmentforge.keyframes.node import run_keyframes
 from fragmentforge.microactions import review
 from fragmentforge.microactions.captions import SCHEMA
 from fragmentforge.microactions.instances import instances_of

@@ -411,3 +411,35 @@ def test_preference_pairs_keep_what_the_delta_filter_keeps_in_llamafactorys_rank
     summary = preference.build_pairs(params, built, loaded=None, out_dir=tmp_path / "real", key="k")
     assert (summary["prompts_the_judge_cannot_score"], summary["prompts"], len(calls[0])) == (1, 1, 1), summary
     assert summary["candidates"] == 2 and summary["kept"] == 0
+
+
+def test_consistency_span_sets_the_train_pairs_and_leaves_the_test_pairs_alone(built):
+    import random
+
+    from fragmentforge.tasks.context import load_contexts
+    from fragmentforge.tasks.generators import consistency
+    from fragmentforge.tasks.registry import TaskEnv
+
+    params = load_params(built / "params.yaml").tasks
+    contexts = load_contexts(built, built / "data" / "raw" / "manifest.parquet",
+                             built / "data" / "frames" / "keyframes.parquet")
+
+    def drafts(span):
+        out = {"train": [], "test": []}
+        for ctx in contexts:
+            env = TaskEnv(params, consistency.Options(span=span), random.Random(f"t:{ctx.video_id}"), [])
+            out[ctx.split].extend((ctx, d) for d in consistency.generate(ctx, env))
+        return out
+
+    by_span = {span: drafts(span) for span in consistency.SPANS}
+    kinds = {span: Counter(d.meta["kind"] for _, d in made["train"]) for span, made in by_span.items()}
+    assert kinds["random"]["adjacent"] > 0 and kinds["random"]["distant"] > 0
+    assert kinds["short"]["distant"] == 0 < kinds["short"]["adjacent"]
+    assert kinds["long"]["adjacent"] == 0 < kinds["long"]["distant"]
+    for ctx, d in by_span["long"]["train"]:  # far apart: never neighbours in the video's keyframe pool
+        if d.meta["kind"] == "distant":
+            place = [pos for pos, _ in ctx.pool(params.fragment_variant)]
+            gap = abs(place.index(d.meta["positions"][0]) - place.index(d.meta["positions"][1]))
+            assert gap > 1 or len(place) < 3
+    test_pairs = {span: [(d.frames, d.correct) for _, d in made["test"]] for span, made in by_span.items()}
+    assert test_pairs["short"] == test_pairs["long"] == test_pairs["random"]

@@ -36,7 +36,7 @@ def thumbnail_strip(root, keyframes_path, height: int = 64) -> str:
 @asset(group_name="keyframes", deps=[raw_videos])
 def keyframe_sets(context: AssetExecutionContext, pipeline: PipelineConfig) -> MaterializeResult:
     """Slow / normal / fast / still variants of every ok video and MGSampler keyframe sets of each."""
-    from fragmentforge.keyframes import run_keyframes
+    from fragmentforge.keyframes.node import run_keyframes
     from fragmentforge.report import markdown_table
 
     result = run_keyframes(pipeline.params(), pipeline.root)

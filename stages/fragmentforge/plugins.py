@@ -17,6 +17,7 @@ PACKAGES = {
     "fragmentforge.tasks.levels": ("benchmark column group", ("AVERAGE", "ORDER", "TITLE", "DATASET")),
     "fragmentforge.sources": ("video source kind", ("Options", "list_candidates")),
     "fragmentforge.descriptions.corruptions": ("clip corruption", ("NAME", "INDUCES", "corrupt")),
+    "fragmentforge.keyframes.samplers": ("keyframe sampler", ("pick",)),
     "fragmentforge.models.families": ("model family", ("MODEL_TYPES", "TEMPLATE", "MEDIA_FORMS", "VIDEO_FRAME_MULTIPLE", "TRUST_REMOTE_CODE")),
 }
 

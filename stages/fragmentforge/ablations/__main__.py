@@ -45,8 +45,9 @@ def collect_arms(conn, root: Path, params, ablations, runs: dict) -> None:
                     seconds, ran = runs[name].seconds, runs[name].stages_run
                 else:  # an experiment from an earlier `make ablations`: what that run measured
                     seconds, ran = (before[0], json.loads(before[1])) if before and before[1] else (None, None)
-                frames = collect.arm_frames(root, made[name], base, [ablation.variant], cache)
-                collect.store_arm(conn, ablation.name, arm.name, name, made[name], base, ablation.variant, frames,
+                variant = ablation.variant_of(arm)
+                frames = collect.arm_frames(root, made[name], base, [variant], cache)
+                collect.store_arm(conn, ablation.name, arm.name, name, made[name], base, variant, frames,
                                   seconds, ran)
 
 

@@ -82,7 +82,7 @@ def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: b
     for ablation in ablations:
         for arm in ablation.arms:
             name = ablation.experiment(arm)
-            if name in done:
+            if name in done or name in queued:  # arms with the same overrides share one experiment
                 continue
             if name in stale:
                 dvc(root, "exp", "remove", name)

@@ -53,7 +53,8 @@ def table_section(doc: Doc, ablation: Ablation, base: str, cells: list[ArmCells]
             else "description F1 (AutoDQ, entailment only)")
     questions = max((c.questions for c in cells), default=0)
     videos = max((c.videos for c in cells), default=0)
-    doc.text(f"Measured: variant `{ablation.variant}`, {what}; {questions} items on {videos} test videos per arm. "
+    variants = ", ".join(f"`{v}`" for v in dict.fromkeys(ablation.variant_of(a) for a in ablation.arms))
+    doc.text(f"Measured: {variants}, {what}; {questions} items on {videos} test videos per arm. "
              f"95% intervals resample whole videos; Δ is paired by video against {label[ablation.reference]}.")
     header = ["Arm", *(ablation.tasks if ablation.metric == "accuracy" and len(ablation.tasks) > 1 else []),
               headline, f"Δ vs {label[ablation.reference]}"]

@@ -21,6 +21,7 @@ class Arm:
     name: str
     label: str
     overrides: dict  # dotted params key -> value
+    variant: str | None = None  # the model this arm measures, where not the table's
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,16 @@ class Ablation:
     waiting_for: str | None = None  # a feature this table needs that has not landed
 
     def experiment(self, arm: Arm) -> str:
-        """The DVC experiment's name (a git ref component: letters, digits, - and _)."""
-        return f"{self.name}-{arm.name}"
+        """The DVC experiment's name (a git ref component: letters, digits, - and _). Arms with
+        the same overrides share one experiment (the first one's), measuring different variants."""
+        first = next(a for a in self.arms if a.overrides == arm.overrides)
+        return f"{self.name}-{first.name}"
+
+    def experiments(self) -> list[str]:
+        return list(dict.fromkeys(self.experiment(arm) for arm in self.arms))
+
+    def variant_of(self, arm: Arm) -> str:
+        return arm.variant or self.variant
 
 
 def set_args(arm: Arm) -> list[str]:
@@ -71,7 +80,7 @@ def load(path: Path) -> Ablation:
             raise AblationError(f"{where}: arms[{i}] needs a name and a `set` mapping")
         if not arm["name"].replace("_", "").isalnum():
             raise AblationError(f"{where}: arms[{i}]: name {arm['name']!r}: letters, digits and _ only")
-        arms.append(Arm(arm["name"], arm.get("label", arm["name"]), dict(arm["set"])))
+        arms.append(Arm(arm["name"], arm.get("label", arm["name"]), dict(arm["set"]), arm.get("variant")))
     names = [a.name for a in arms]
     if len(arms) < 2 or len(set(names)) != len(names):
         raise AblationError(f"{where}: at least two arms, with distinct names")

@@ -123,6 +123,12 @@ class IngestParams:
                 return
 
 
+def _keyframe_samplers() -> list[str]:
+    from fragmentforge.plugins import names
+
+    return names("fragmentforge.keyframes.samplers")
+
+
 @dataclass(frozen=True)
 class KeyframeParams:
     """Motion-guided keyframe sets (MGSampler) over each speed variant."""
@@ -144,6 +150,11 @@ class KeyframeParams:
     jpeg_quality: int = check_default(90, lambda v: 1 <= v <= 100, "must be in [1, 100]")
     slow_interpolation: Literal["blend", "flow"] = "blend"
     window_stride: int = check_default(2, lambda v: 1 <= v <= 64, "must be in [1, 64]")
+    # Which sampler draws the jittered train-mode sets (a module of keyframes/samplers; SF²T
+    # Table 6). The test-mode sets are always MGSampler's.
+    train_sampler: str = check_default(
+        "motion", lambda v: v in _keyframe_samplers(),
+        "must name a module of stages/fragmentforge/keyframes/samplers")
     # Around each labelled keyframe second (AVA ground truth): this many frames of the normal
     # stream, `label_window_stride` apart, centred on the keyframe (FineBench's windowed mode).
     label_window: int = check_default(5, lambda v: 1 <= v <= 32 and v % 2 == 1, "must be odd, in [1, 31]")

@@ -17,6 +17,7 @@ from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from fragmentforge.config import KeyframeParams
+from fragmentforge.keyframes import samplers
 from fragmentforge.motion import mgsampler
 from fragmentforge.motion.motion import mean_abs_differences, one_minus_ssim, shrink
 from fragmentforge.motion.variants import INTERPOLATORS, VARIANTS, FrameStream, speed_streams
@@ -57,12 +58,13 @@ BATCH = 32
 
 
 def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
-    """Spill frames; return (backend, layout, timestamps, adjacent scores, skip-one scores)."""
+    """Spill frames; return (backend, layout, timestamps, adjacent scores, skip-one scores,
+    codec key-frame flags)."""
     p = job.params
     faithful = p.score_mode == "faithful"
     backend, frames = sequential_frames(job.path, size, job.fps, prefer, full_luma=faithful,
                                          scaler=p.frame_scaler)
-    times, adjacent, skip_one, layout = [], [], [], None
+    times, adjacent, skip_one, keys, layout = [], [], [], [], None
     pixels, lumas = [], []
     tail = []  # features of the two frames before this batch
 
@@ -85,11 +87,12 @@ def _decode_pass(job: KeyframeJob, size: tuple[int, int], spill, prefer: str):
         pixels.append(frame.pixels)
         lumas.append(frame.luma)
         times.append(frame.time_s)
+        keys.append(frame.key)
         if len(pixels) == BATCH:
             flush()
     if pixels:
         flush()
-    return backend, layout, np.array(times), np.array(adjacent), np.array(skip_one)
+    return backend, layout, np.array(times), np.array(adjacent), np.array(skip_one), np.array(keys, dtype=bool)
 
 
 def _scores(earlier: list, later: list, faithful: bool) -> list[float]:
@@ -115,10 +118,23 @@ def _decode_with_fallback(job: KeyframeJob, size: tuple[int, int], spill):
         return _decode_pass(job, size, spill, second)
 
 
-def _sets(stream: FrameStream, p: KeyframeParams, video_id: str):
+def stream_keys(stream: FrameStream, source_keys: np.ndarray | None) -> np.ndarray:
+    """Codec key-frame flags along a speed stream: a whole source position that the codec
+    stored whole (a synthesized half position, or the still stream's repeats, is none)."""
+    if stream.variant == "still" or source_keys is None or not len(source_keys):
+        return np.zeros(len(stream.positions), dtype=bool)
+    whole = stream.positions == np.floor(stream.positions)
+    index = np.clip(stream.positions.astype(int), 0, len(source_keys) - 1)
+    return whole & source_keys[index]
+
+
+def _sets(stream: FrameStream, p: KeyframeParams, video_id: str, source_keys: np.ndarray | None = None):
     """(set id, n, mode, stream indices) for each set of this variant; identical train sets
-    are dropped, N larger than the stream is skipped."""
+    are dropped, N larger than the stream is skipped. Train sets come from
+    `p.train_sampler`; the test set is always MGSampler's."""
     cumulative = mgsampler.cumulative_motion(stream.pair_scores)
+    view = samplers.StreamView(stream.pair_scores, stream_keys(stream, source_keys))
+    sampler = samplers.load(p.train_sampler)
     variant_no = VARIANTS.index(stream.variant)
     for n in p.set_sizes:
         if n > len(stream.positions):
@@ -135,7 +151,7 @@ def _sets(stream: FrameStream, p: KeyframeParams, video_id: str):
             yield f"{stream.variant}-n{n}-window", n, "window", list(range(start, start + span, p.window_stride))
         for k in range(p.train_sets_per_size):
             rng = np.random.default_rng([p.seed, zlib.crc32(video_id.encode()), variant_no, n, k])
-            picks = mgsampler.pick_frames(cumulative, mgsampler.targets(n, "train", rng))
+            picks = sampler.pick(view, n, rng)
             if tuple(picks) not in seen:
                 seen.add(tuple(picks))
                 yield f"{stream.variant}-n{n}-train{k}", n, "train", picks
@@ -162,14 +178,14 @@ def extract_keyframes(job: KeyframeJob) -> dict:
     out_dir = Path(job.frames_dir) / job.video_id
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=out_dir.parent) as spill:
-        backend, layout, times, adjacent, skip_one = _decode_with_fallback(job, size, spill)
+        backend, layout, times, adjacent, skip_one, keys = _decode_with_fallback(job, size, spill)
         total = len(times)
         if total < min(p.set_sizes):
             raise TooShort(f"only {total} decodable frames; the smallest set needs {min(p.set_sizes)}")
         streams = speed_streams(adjacent, skip_one)
         rows = []
         for stream in streams:
-            for set_id, n, mode, picks in _sets(stream, p, job.video_id):
+            for set_id, n, mode, picks in _sets(stream, p, job.video_id, keys):
                 rows.append(_row(job, stream, set_id, n, mode, picks, times))
         normal = next(s for s in streams if s.variant == "normal")
         for second, picks in _label_windows(times, job.label_seconds, p.label_window, p.label_window_stride):

@@ -23,6 +23,7 @@ class DecodedFrame:
     pixels: np.ndarray  # YUV420: (h * 3 / 2, w) planes stacked; RGB24: (h, w, 3)
     layout: str
     luma: np.ndarray  # (h, w) grey levels, at full size when asked for, else at `size`
+    key: bool = False  # the codec stored this frame whole (an I-frame)
 
 
 def output_size(width: int, height: int, short_side: int) -> tuple[int, int]:
@@ -71,7 +72,7 @@ def pyav_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = 
                 luma = _plane(full.planes[0], full.width, full.height).copy()
             else:
                 luma = pixels[:h]
-            yield DecodedFrame(index, time_s, pixels, YUV420, luma)
+            yield DecodedFrame(index, time_s, pixels, YUV420, luma, bool(frame.key_frame))
 
 
 def decord_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool = False,
@@ -85,6 +86,7 @@ def decord_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool 
     w, h = (-1, -1) if full_luma else size
     reader = decord.VideoReader(path, num_threads=0, width=w, height=h)
     stamps = reader.get_frame_timestamp(np.arange(len(reader)))[:, 0] if len(reader) else []
+    keys = set(int(i) for i in reader.get_key_indices()) if len(reader) else set()
     index = 0
     while True:
         try:
@@ -97,7 +99,7 @@ def decord_frames(path: str, size: tuple[int, int], fps: float, full_luma: bool 
             from PIL import Image
 
             rgb = np.asarray(Image.fromarray(rgb).resize(size, getattr(Image.Resampling, PIL_FILTERS[scaler])))
-        yield DecodedFrame(index, time_s, rgb, RGB24, luma)
+        yield DecodedFrame(index, time_s, rgb, RGB24, luma, index in keys)
         index += 1
 
 
