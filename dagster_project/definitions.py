@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, load_assets_from_modules, multiprocess_executor
 
-from dagster_project.assets import evaluation, ingestion, keyframes, microactions, models, tasks
+from dagster_project.assets import ablations, evaluation, ingestion, keyframes, microactions, models, tasks
 from dagster_project.partitions import BASE_MODELS
 from dagster_project.pods import local_limits
 from dagster_project.resources import PipelineConfig, default_root
@@ -51,15 +51,18 @@ def build_definitions(project_root: str | None = None, params_file: str = "param
     pipeline = PipelineConfig(project_root=root, params_file=params_file)
     params = load_params(Path(root) / params_file)
     adapters = models.adapter_assets(params, Path(root))
+    evaluations = evaluation.evaluation_assets(adapters)
     assets = with_code_versions([*load_assets_from_modules([ingestion, keyframes, microactions, tasks]), models.base_models,
-                                 *adapters, *evaluation.evaluation_assets(adapters)], Path(root), params)
+                                 *adapters, *evaluations], Path(root), params)
     per_model = AssetSelection.assets(*[a for a in assets if a.partitions_def == BASE_MODELS])
+    # DVC experiments, not DVC stages: no code version from dvc.yaml, and only run when asked for
+    on_demand = ablations.ablation_assets(evaluations[0])
     return Definitions(
-        assets=assets,
+        assets=[*assets, *on_demand],
         asset_checks=[tasks.task_gate, tasks.review_queue],
         resources={"pipeline": pipeline},
         executor=pick_executor(params.training.parallel),
-        jobs=[define_asset_job("data_job", selection=AssetSelection.all() - per_model,
+        jobs=[define_asset_job("data_job", selection=AssetSelection.all() - per_model - AssetSelection.assets(*on_demand),
                                description="Sources to training datasets: everything not per base model."),
               define_asset_job(BASE_MODEL_JOB, selection=per_model, partitions_def=BASE_MODELS,
                                description="One base model: registry check, LoRA variants, evaluation, report.")],

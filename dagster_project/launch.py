@@ -4,7 +4,8 @@
 2. Dagster's stale status (code versions from the DVC stages' code and params, upstream data
    versions) picks the assets and partitions that are missing or stale.
 3. Those are materialized: the shared data assets first, then each base model's partition.
-A rerun with nothing changed materializes nothing.
+A rerun with nothing changed materializes nothing. The ablations group is left alone: its arms
+are DVC experiments, run when asked for (`make ablations`, or their partitions in the UI).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from dagster import AssetKey, DagsterInstance
 
+from dagster_project.assets.ablations import ABLATIONS_GROUP
 from dagster_project.definitions import build_definitions
 from dagster_project.partitions import BASE_MODELS
 from dagster_project.resources import default_root
@@ -39,7 +41,7 @@ def stale_selection(defs, instance) -> tuple[list[AssetKey], dict[str, list[Asse
     partitions = instance.get_dynamic_partitions(BASE_MODELS.name)
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if not node.is_materializable:
+        if not node.is_materializable or node.group_name == ABLATIONS_GROUP:  # ablations run on demand
             continue
         if node.partitions_def is None:
             if resolver.get_status(key) != StaleStatus.FRESH:

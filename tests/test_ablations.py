@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from urllib.parse import quote
 
 import duckdb
 import numpy as np
@@ -56,6 +57,7 @@ def test_the_shipped_ablations_load_and_name_real_variants_and_params():
         if ablation.waiting_for:  # its keys land with the feature it waits for
             continue
         for arm in ablation.arms:
+            assert ablation.variant_of(arm) in variants, f"{ablation.name}/{arm.name}"
             for key in arm.overrides:  # dvc exp run -S only overrides keys params.yaml has
                 node = raw
                 for part in key.split("."):
@@ -67,7 +69,7 @@ def test_an_ablation_file_with_a_problem_says_which(tmp_path):
     good = {"title": "t", "paper": "p", "metric": "accuracy", "variant": "sft", "tasks": ["action"],
             "reference": "a", "arms": [{"name": "a", "set": {"training.tune": "all"}},
                                         {"name": "b", "set": {"training.tune": "vision"}}]}
-    assert load(write_yaml(tmp_path / "good.yaml", good)).experiment(Arm("b", "b", {})) == "good-b"
+    assert load(write_yaml(tmp_path / "good.yaml", good)).experiment(Arm("b", "b", {"training.tune": "vision"})) == "good-b"
     for change, message in [({"reference": "c"}, "reference 'c' is not an arm"),
                             ({"arms": good["arms"][:1]}, "at least two arms"),
                             ({"metric": "bleu"}, "metric must be one of"),
@@ -134,6 +136,36 @@ def test_f1_cells_pair_descriptions_by_id(tmp_path):
     assert b.delta.value == pytest.approx(2 / 3 - 0.5) and b.delta.low == pytest.approx(b.delta.high)
 
 
+def test_every_runnable_arm_is_a_partition_beside_the_base_model_and_make_run_leaves_them_alone():
+    from dagster import AssetKey, DagsterInstance, Definitions
+
+    from dagster_project.definitions import defs
+    from dagster_project.launch import stale_selection
+
+    Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    arms = graph.get(AssetKey("ablation_arm"))
+    dims = {d.name: d.partitions_def for d in arms.partitions_def.partitions_defs}
+    assert dims["base_model"].name == "base_models"  # the dynamic dimension the registry sensor grows
+    expected = [name for a in all_ablations() if not a.waiting_for for name in a.experiments()]
+    assert dims["experiment"].get_partition_keys() == expected and len(expected) >= 10
+    assert not any("|" in name for name in expected)  # Dagster joins a multi-partition key with |
+    assert arms.pools == {"ablations"} and graph.get(AssetKey("ablation_report")).pools == {"ablations"}
+    assert graph.get(AssetKey("ablation_report")).partitions_def is None
+    assert AssetKey("ablation_arm") in graph.get(AssetKey("ablation_report")).parent_keys
+    for job in ("data_job", "base_model_job"):
+        assert not {"ablation_arm", "ablation_report"} & {
+            k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.executable_asset_keys}, job
+    # make run's launcher: on a fresh instance everything else is missing, the ablations are not picked
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("base_models", [BASE])
+    shared, per_partition = stale_selection(defs, instance)
+    picked = {k.to_user_string() for k in [*shared, *per_partition.get(BASE, [])]}
+    assert {"raw_videos", "evaluations", "benchmark_report"} <= picked
+    assert not picked & {"ablation_arm", "ablation_report"}, picked
+    assert list(per_partition) == [BASE]
+
+
 # ---- the two-arm ablation, end to end through DVC ------------------------------------------------
 
 def run(cmd, cwd, env=None, timeout=900):
@@ -142,8 +174,17 @@ def run(cmd, cwd, env=None, timeout=900):
     return done
 
 
-@pytest.mark.slow
-def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is_the_sql(tmp_path):
+TASKS = ["action", "counting"]
+# a bad arm (params validation fails in its first stage) costs itself, not the table
+BROKEN = {"name": "broken", "set": {"training.lora_rank": 0}}
+
+
+@pytest.fixture(scope="module")
+def ablation_project(tmp_path_factory):
+    """A small project with one variant, run by `dvc repro` and committed, as `make ablations` finds
+    one after `make run`. Its code location's tables folder holds one table (Dagster's partitions);
+    `make ablations` is pointed at another, so neither sees the other's experiments."""
+    tmp_path = tmp_path_factory.mktemp("ablations")
     root = make_project(tmp_path)
     shutil.copy(REPO / ".gitignore", root / ".gitignore")  # data/ out of git, as in the real project
     raw = yaml.safe_load((root / "params.yaml").read_text())
@@ -152,14 +193,19 @@ def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is
     write_yaml(root / "params.yaml", raw)
     tables = tmp_path / "tables"
     tables.mkdir()
-    tasks = ["action", "counting"]
     write_yaml(tables / "tune.yaml", {
         "title": "which parts LoRA tunes", "paper": "language ≈ all > vision", "metric": "accuracy",
-        "variant": "sft", "tasks": tasks, "reference": "language",
+        "variant": "sft", "tasks": TASKS, "reference": "language",
         "arms": [{"name": "language", "set": {"training.tune": "language"}},
-                 {"name": "all", "set": {"training.tune": "all"}},
-                 # a bad arm (params validation fails in its first stage) costs itself, not the table
-                 {"name": "broken", "set": {"training.lora_rank": 0}}]})
+                 {"name": "all", "set": {"training.tune": "all"}}, BROKEN]})
+    shipped = root / "stages" / "fragmentforge" / "ablations" / "tables"
+    shutil.rmtree(shipped)
+    shipped.mkdir()
+    # a batch size changes no prediction and no stage lists it: an arm that reruns nothing (cheap)
+    write_yaml(shipped / "batch.yaml", {
+        "title": "evaluation batch size", "paper": "none", "metric": "accuracy", "variant": "sft", "tasks": TASKS,
+        "reference": "b1", "arms": [{"name": "b1", "set": {"evaluation.batch_size": 1}},
+                                    {"name": "b2", "set": {"evaluation.batch_size": 2}}, BROKEN]})
     env = experiments.dvc_env(root) | {"PYTHONPATH": f"{root}{os.pathsep}{root / 'stages'}"}
     dvc = dvc_program(REPO)
     for cmd in (["git", "init", "-q"], ["git", "config", "user.name", "test"],
@@ -167,7 +213,13 @@ def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is
                 [dvc, "config", "core.analytics", "false"], [dvc, "repro"], ["git", "add", "-A"],
                 ["git", "commit", "-qm", "baseline"]):
         run(cmd, root, env)
+    return {"root": root, "tables": tables, "env": env}
 
+
+@pytest.mark.slow
+def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is_the_sql(ablation_project):
+    root, tables, env = ablation_project["root"], ablation_project["tables"], ablation_project["env"]
+    tasks, dvc = TASKS, dvc_program(REPO)
     done = subprocess.run([sys.executable, "-m", "fragmentforge.ablations", "--root", str(root), "--tables",
                            str(tables)], cwd=root, env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 1, done.stdout[-4000:] + done.stderr[-4000:]  # one arm failed: said, not hidden
@@ -198,6 +250,7 @@ def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is
     # 3. The report's cells are the accuracies SQL computes from the collected predictions.
     direct = conn.execute("SELECT arm, task, avg(correct::INT) FROM ablation_predictions WHERE ablation = 'tune' "
                           "AND task IN ('action', 'counting') GROUP BY arm, task").fetchall()
+    conn.close()
     assert len(direct) == 4
     report = (root / "data" / "reports" / "ablations" / "report.md").read_text()
     by_arm = {}
@@ -215,3 +268,94 @@ def test_a_two_arm_ablation_reruns_only_training_and_evaluation_and_its_table_is
     exp_data = names["tune-all"]["revs"][0]["data"]
     metrics = exp_data["metrics"][f"data/metrics/{BASE}/evaluation.json"]["data"]
     assert metrics["sft"]["mean_task_accuracy"] is not None
+
+
+# ---- the arms as Dagster partitions, and the UI ----------------------------------------------------
+
+UI_SHOT = REPO / "tests" / "artifacts" / "ui_ablation_partitions.png"
+
+
+def materialize(project, selection: str, partition: str | None = None) -> subprocess.CompletedProcess:
+    """`dagster asset materialize` in the project, as the UI's Materialize button launches a run."""
+    cmd = [str(REPO / ".venv" / "bin" / "dagster"), "asset", "materialize", "-m", "dagster_project.definitions",
+           "--select", selection, *(["--partition", partition] if partition else [])]
+    return subprocess.run(cmd, cwd=project["root"], env=project["dagster_env"], capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.mark.slow
+def test_an_arm_partition_runs_its_experiment_through_dagster_and_the_ui_shows_the_arms(ablation_project):
+    from dagster import AssetKey, AssetRecordsFilter, DagsterEventType, RunsFilter
+
+    from tests.conftest import make_instance
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from tests.dagster_ui import chromium_page, webserver
+
+    root = ablation_project["root"]
+    home = root / ".dagster_home"
+    instance = make_instance(home)
+    instance.add_dynamic_partitions("base_models", [BASE])
+    project = {**ablation_project, "dagster_env": {**ablation_project["env"], "DAGSTER_HOME": str(home)}}
+    project["dagster_env"].pop("FRAGMENTFORGE_ROOT", None)
+
+    def latest(partition=None):
+        records = instance.fetch_materializations(AssetRecordsFilter(
+            asset_key=AssetKey("ablation_report" if partition is None else "ablation_arm"),
+            asset_partitions=[partition] if partition else None), limit=1).records
+        return records[0].asset_materialization.metadata
+
+    # 1. The arm runs as a DVC experiment. No stage lists the batch size: what runs is the node whose
+    # loss plots DVC does not cache (it finds its training up to date) and the two below it.
+    done = materialize(project, "ablation_arm", f"{BASE}|batch-b1")
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-6000:]
+    meta = latest(f"{BASE}|batch-b1")
+    assert meta["experiment"].value == "batch-b1" and meta["reused"].value is False
+    rev = experiments.existing(root)["batch-b1"]
+    assert meta["exp_rev"].value == rev
+    assert set(meta["stages_run"].value.split(", ")) == {f"adapters@{BASE}", f"evaluations@{BASE}", "benchmark_report"}
+    with duckdb.connect(str(root / "data" / "ablations" / "ablations.duckdb"), read_only=True) as conn:
+        accuracies = [a for (a,) in conn.execute(
+            "SELECT avg(correct::INT) FROM ablation_predictions WHERE ablation = 'batch' AND arm = 'b1' "
+            "AND base_model = ? AND task IN ('action', 'counting') GROUP BY task", [BASE]).fetchall()]
+    assert len(accuracies) == len(TASKS)
+    assert meta["b1: Avg %"].value == pytest.approx(100 * sum(accuracies) / len(accuracies), abs=0.01)
+    assert "| b1 |" in meta["cells"].value
+    # 2. The report gathers the collected arms (into data/reports/ablations/, which DVC ignores).
+    done = materialize(project, "ablation_report")
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-6000:]
+    assert "| b1 |" in latest()[f"batch ({BASE})"].value
+    assert "| b1 |" in (root / "data" / "reports" / "ablations" / "report.md").read_text()
+    # 3. Again: the experiment on this commit is reused, nothing runs.
+    done = materialize(project, "ablation_arm", f"{BASE}|batch-b1")
+    assert done.returncode == 0 and latest(f"{BASE}|batch-b1")["reused"].value is True, done.stdout[-3000:]
+    # 4. A failed arm fails its partition, with the arm's first ERROR line.
+    done = materialize(project, "ablation_arm", f"{BASE}|batch-broken")
+    assert done.returncode != 0
+    (failed,) = instance.get_runs(RunsFilter(tags={"dagster/partition": f"{BASE}|batch-broken"}))
+    (failure,) = instance.all_logs(failed.run_id, of_type=DagsterEventType.STEP_FAILURE)
+    why = failure.dagster_event.step_failure_data.user_failure_data.description
+    assert why.startswith("batch-broken: ERROR") and "\n" not in why, done.stdout[-3000:] + done.stderr[-3000:]
+
+    # 5. The UI: a list per dimension with its keys, each key's state; b1's partition shows its metadata.
+    UI_SHOT.parent.mkdir(parents=True, exist_ok=True)
+    with webserver(root, project["dagster_env"]) as url, chromium_page() as page:
+        page.goto(f"{url}/assets/ablation_arm?view=partitions&partition={quote(f'{BASE}|batch-b1')}")
+        for text in ("Filter by base_model…", "Filter by experiment…"):
+            page.get_by_placeholder(text).wait_for()
+        row = page.locator("[class*='AssetEventList_assetListRow']")
+        for key in (BASE, "batch-b1", "batch-b2", "batch-broken"):
+            row.filter(has_text=key).first.wait_for()
+        for state in ("Materialized (1)", "Failed (1)", "Missing (1)"):
+            page.get_by_text(state).wait_for()
+        # each key's dot: green materialized, red failed, grey missing
+        assert "accent-green" in row.filter(has_text="batch-b1").inner_html()
+        assert "accent-red" in row.filter(has_text="batch-broken").inner_html()
+        assert "accent-green" not in row.filter(has_text="batch-b2").inner_html()
+        page.get_by_text(f"{BASE}|batch-b1", exact=True).first.wait_for()
+        page.get_by_text(rev, exact=True).wait_for()  # the DVC experiment's commit, as metadata
+        try:  # a fresh profile's community pop-up comes up a few seconds late, over the page
+            page.get_by_role("button", name="Skip").click(timeout=10_000)
+        except PlaywrightTimeout:
+            pass
+        page.screenshot(path=UI_SHOT, full_page=True)

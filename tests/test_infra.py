@@ -7,7 +7,7 @@ import shutil
 import pytest
 import yaml
 
-from dagster_project.partitions import RESULTS_DB_POOL
+from dagster_project.partitions import ABLATIONS_POOL, RESULTS_DB_POOL
 from dagster_project.sensors import BASE_MODEL_TAG
 from dagster_project.pods import K8S_CONFIG_TAG, POOL_LABEL, POOL_TAG, S3_SECRET
 from fragmentforge.config.loader import load_params
@@ -86,7 +86,7 @@ def test_the_pools_in_the_instance_are_the_ones_the_assets_use():
 
     graph = defs.resolve_asset_graph()
     pools = {pool for key in graph.get_all_asset_keys() for pool in graph.get(key).pools or ()}
-    assert pools == {RESULTS_DB_POOL}
+    assert pools == {RESULTS_DB_POOL, ABLATIONS_POOL}
 
 
 def test_compose_wires_webserver_daemon_code_location_postgres_and_s3():

@@ -74,18 +74,21 @@ def test_definitions_load_with_assets_grouped_by_domain():
                       "base_models": "models", "adapters/sft": "models", "adapters/sf2t": "models",
                       "adapters/sft_sf2t": "models", "adapters/proxy": "models", "adapters/proxy_fused": "models",
                       "adapters/describe": "models", "adapters/describe_dpo": "models",
-                      "evaluations": "evaluation", "benchmark_report": "evaluation"}
-    # One name per node: every asset's node is a DVC stage and an entry module of that name.
+                      "evaluations": "evaluation", "benchmark_report": "evaluation",
+                      "ablation_arm": "ablations", "ablation_report": "ablations"}
+    # One name per node: every asset's node is a DVC stage and an entry module of that name
+    # (the ablations are DVC experiments over those stages: tests/test_ablations.py).
     stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
-    for key in graph.get_all_asset_keys():
+    pipeline = [k for k in graph.get_all_asset_keys() if graph.get(k).group_name != "ablations"]
+    for key in pipeline:
         node = key.path[0]
         assert node in stages and (REPO / "stages" / f"{node}.py").is_file(), node
         assert stages[node].get("do", stages[node])["cmd"].startswith(f"python -m stages.{node}")
-    per_model = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
+    per_model = {k.to_user_string() for k in pipeline if graph.get(k).partitions_def}
     assert per_model == {"base_models", "adapters/sft", "adapters/sf2t", "adapters/sft_sf2t", "adapters/proxy",
                          "adapters/proxy_fused", "adapters/describe", "adapters/describe_dpo", "evaluations",
                          "benchmark_report"}
-    assert all(graph.get(k).code_version for k in graph.get_all_asset_keys())
+    assert all(graph.get(k).code_version for k in pipeline)
     pools = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).pools == {"results_db"}}
     assert pools == {"benchmark_report"}
     checks = {key.name for key in graph.asset_check_keys}

@@ -4,12 +4,10 @@ the ablation report. An arm whose experiment already exists on this commit is re
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
-from fragmentforge.ablations import cells as cells_of
 from fragmentforge.ablations import collect, experiments, report
 from fragmentforge.ablations.spec import TABLES, AblationError, by_name
 from fragmentforge.config import ConfigError, load_params
@@ -36,41 +34,7 @@ def collect_arms(conn, root: Path, params, ablations, runs: dict) -> None:
         for base in params.models.base_models:
             for arm in ablation.arms:
                 name = ablation.experiment(arm)
-                if runs.get(name) and runs[name].failure:  # no stale row from another commit beside new ones
-                    collect.forget_arm(conn, ablation.name, arm.name, base)
-                    continue
-                before = conn.execute("SELECT seconds, stages_run FROM ablation_arms WHERE ablation = ? AND arm = ? "
-                                      "AND base_model = ?", [ablation.name, arm.name, base]).fetchone()
-                if name in runs:
-                    seconds, ran = runs[name].seconds, runs[name].stages_run
-                else:  # an experiment from an earlier `make ablations`: what that run measured
-                    seconds, ran = (before[0], json.loads(before[1])) if before and before[1] else (None, None)
-                variant = ablation.variant_of(arm)
-                frames = collect.arm_frames(root, made[name], base, [variant], cache)
-                collect.store_arm(conn, ablation.name, arm.name, name, made[name], base, variant, frames,
-                                  seconds, ran)
-
-
-def sections_of(conn, params, tables: Path) -> list:
-    """Every table the database has arms of (this run's and earlier ones'), in file order."""
-    collected = {r[0] for r in conn.execute("SELECT DISTINCT ablation FROM ablation_arms").fetchall()}
-    return [table(conn, params, a, base) for a in by_name([], tables) if a.name in collected and not a.waiting_for
-            for base in params.models.base_models]
-
-
-def table(conn, params, ablation, base):
-    resamples, seed = params.evaluation.bootstrap_resamples, params.evaluation.seed
-    if ablation.metric == "accuracy":
-        rows = conn.execute("SELECT arm, task, video_id, correct FROM ablation_predictions WHERE ablation = ? "
-                            "AND base_model = ?", [ablation.name, base]).df()
-        cells = cells_of.accuracy_cells(ablation, rows, resamples, seed)
-    else:
-        rows = conn.execute("SELECT arm, desc_id, video_id, precision, recall FROM ablation_descriptions "
-                            "WHERE ablation = ? AND base_model = ?", [ablation.name, base]).df()
-        cells = cells_of.f1_cells(ablation, rows, resamples, seed)
-    arms = {r["arm"]: r for r in conn.execute("SELECT * FROM ablation_arms WHERE ablation = ? AND base_model = ?",
-                                               [ablation.name, base]).df().to_dict("records")}
-    return ablation, base, cells, arms
+                collect.collect_arm(conn, root, ablation, arm, base, made.get(name), runs.get(name), cache)
 
 
 def main(argv=None) -> int:
@@ -92,29 +56,22 @@ def main(argv=None) -> int:
     if args.report_only:
         conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
         try:
-            sections = sections_of(conn, params, args.tables)
+            sections = report.sections(conn, params, args.tables)
         finally:
             conn.close()
         print(f"ablations: report in {report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, all_waiting, None)}")
         return 0
     started = time.monotonic()
     try:
-        # make run's outputs into DVC's cache: every arm checks them out instead of recomputing them
-        experiments.dvc(root, "commit", "-f", "-q")
-        # the review decisions are an input no stage writes: each clone gets a copy (its folder, since
-        # DVC copies a single file only into a folder that exists)
-        review_folder = Path(params.paths.review_db).parent.as_posix()
-        queued = experiments.queue(root, runnable, [review_folder], args.force)
-        print(f"ablations: {len(queued)} arms queued, "
-              f"{sum(len(a.arms) for a in runnable) - len(queued)} reused from earlier experiments on this commit")
-        runs = experiments.run_all(root, queued, args.time_limit_s)
+        runs = experiments.run_arms(root, params, [(a, arm) for a in runnable for arm in a.arms], args.force,
+                                    args.time_limit_s)
     except experiments.ExperimentError as exc:
         print(f"ablations: {exc}", file=sys.stderr)
         return 1
     conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
     try:
         collect_arms(conn, root, params, runnable, runs)
-        sections = sections_of(conn, params, args.tables)
+        sections = report.sections(conn, params, args.tables)
     finally:
         conn.close()
     total = time.monotonic() - started

@@ -11,7 +11,8 @@ import duckdb
 import pandas as pd
 import yaml
 
-from fragmentforge.ablations.experiments import dvc, git
+from fragmentforge.ablations.experiments import ArmRun, dvc, git
+from fragmentforge.ablations.spec import Ablation, Arm
 from fragmentforge.layout import DESCRIPTION_SCORES, PREDICTIONS
 from fragmentforge.results_db import sql
 
@@ -84,3 +85,22 @@ def store_arm(conn, ablation: str, arm: str, experiment: str, rev: str, base: st
         conn.execute("INSERT INTO ablation_descriptions SELECT * FROM desc_rows")
         conn.unregister("desc_rows")
     conn.execute("COMMIT")
+
+
+def collect_arm(conn, root: Path, ablation: Ablation, arm: Arm, base: str, rev: str | None, run: ArmRun | None,
+                cache: Path) -> None:
+    """One arm of one base model into the database, from experiment `rev`. A failed run drops the
+    arm's older rows (no stale row from another commit beside new ones); a reused experiment keeps
+    the seconds and stages that the run which made it measured."""
+    if run and run.failure:
+        forget_arm(conn, ablation.name, arm.name, base)
+        return
+    if run:
+        seconds, ran = run.seconds, run.stages_run
+    else:
+        before = conn.execute("SELECT seconds, stages_run FROM ablation_arms WHERE ablation = ? AND arm = ? "
+                              "AND base_model = ?", [ablation.name, arm.name, base]).fetchone()
+        seconds, ran = (before[0], json.loads(before[1])) if before and before[1] else (None, None)
+    variant = ablation.variant_of(arm)
+    frames = arm_frames(root, rev, base, [variant], cache)
+    store_arm(conn, ablation.name, arm.name, ablation.experiment(arm), rev, base, variant, frames, seconds, ran)

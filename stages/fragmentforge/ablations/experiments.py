@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fragmentforge.ablations.spec import Ablation, set_args
+from fragmentforge.ablations.spec import Ablation, Arm, set_args
 from fragmentforge.dvc_remote import dvc_program
 
 STARTED = re.compile(r"Reproducing experiment '([^']+)'")
@@ -70,7 +70,7 @@ def workspace_clean(root: Path) -> bool:
     return not git(root, "status", "--porcelain", "--untracked-files=no").strip()
 
 
-def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: bool) -> list[str]:
+def queue(root: Path, arms: list[tuple[Ablation, Arm]], copy_paths: list[str], force: bool) -> list[str]:
     """Queue every arm that has no experiment on this commit yet; returns the queued names.
     An experiment is reused only when the workspace is the commit: else it may be stale."""
     done = existing(root) if workspace_clean(root) and not force else {}
@@ -79,17 +79,32 @@ def queue(root: Path, ablations: list[Ablation], copy_paths: list[str], force: b
     # (no `dvc queue stop` anywhere: its shutdown message outlives it and stops the next run's worker)
     dvc(root, "queue", "remove", "--queued", "--failed", "--success", check=False)
     queued = []
-    for ablation in ablations:
-        for arm in ablation.arms:
-            name = ablation.experiment(arm)
-            if name in done or name in queued:  # arms with the same overrides share one experiment
-                continue
-            if name in stale:
-                dvc(root, "exp", "remove", name)
-            copies = [a for p in copy_paths for a in ("-C", p)]
-            dvc(root, "exp", "run", "--queue", "-n", name, *set_args(arm), *copies)
-            queued.append(name)
+    for ablation, arm in arms:
+        name = ablation.experiment(arm)
+        if name in done or name in queued:  # arms with the same overrides share one experiment
+            continue
+        if name in stale:
+            dvc(root, "exp", "remove", name)
+        copies = [a for p in copy_paths for a in ("-C", p)]
+        dvc(root, "exp", "run", "--queue", "-n", name, *set_args(arm), *copies)
+        queued.append(name)
     return queued
+
+
+def run_arms(root: Path, params, arms: list[tuple[Ablation, Arm]], force: bool, time_limit_s: float,
+             echo=print) -> dict[str, ArmRun]:
+    """`make ablations` and Dagster's ablation_arm alike: the workspace's outputs into DVC's cache,
+    the arms without an experiment on this commit queued, then run. {name: run} of those that ran."""
+    # make run's outputs into DVC's cache: every arm checks them out instead of recomputing them
+    dvc(root, "commit", "-f", "-q")
+    # the review decisions are an input no stage writes: each clone gets a copy (its folder, since
+    # DVC copies a single file only into a folder that exists)
+    review_folder = Path(params.paths.review_db).parent.as_posix()
+    queued = queue(root, arms, [review_folder], force)
+    names = {ablation.experiment(arm) for ablation, arm in arms}
+    echo(f"ablations: {len(arms)} arms in {len(names)} experiments: {len(queued)} queued, "
+         f"{len(names) - len(queued)} reused from earlier runs on this commit")
+    return run_all(root, queued, time_limit_s, echo=echo)
 
 
 def queue_states(root: Path) -> tuple[dict[str, str], int]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fragmentforge.ablations import cells as cells_of
 from fragmentforge.ablations.cells import ArmCells, Interval
-from fragmentforge.ablations.spec import Ablation
+from fragmentforge.ablations.spec import Ablation, by_name
 from fragmentforge.evaluate.report_tables import pct
 from fragmentforge.report import Doc
 
@@ -44,11 +45,46 @@ def verdict(ablation: Ablation, cells: list[ArmCells]) -> str:
             + (f" Not resolved: {', '.join(rest)}." if rest else ""))
 
 
+def sections(conn, params, tables: Path) -> list:
+    """Every table the database has arms of (this run's and earlier ones'), in file order."""
+    collected = {r[0] for r in conn.execute("SELECT DISTINCT ablation FROM ablation_arms").fetchall()}
+    return [section(conn, params, a, base) for a in by_name([], tables) if a.name in collected and not a.waiting_for
+            for base in params.models.base_models]
+
+
+def section(conn, params, ablation: Ablation, base: str) -> tuple:
+    """(ablation, base, its cells, {arm: its ablation_arms row}) from the collected rows."""
+    resamples, seed = params.evaluation.bootstrap_resamples, params.evaluation.seed
+    if ablation.metric == "accuracy":
+        rows = conn.execute("SELECT arm, task, video_id, correct FROM ablation_predictions WHERE ablation = ? "
+                            "AND base_model = ?", [ablation.name, base]).df()
+        cells = cells_of.accuracy_cells(ablation, rows, resamples, seed)
+    else:
+        rows = conn.execute("SELECT arm, desc_id, video_id, precision, recall FROM ablation_descriptions "
+                            "WHERE ablation = ? AND base_model = ?", [ablation.name, base]).df()
+        cells = cells_of.f1_cells(ablation, rows, resamples, seed)
+    arms = {r["arm"]: r for r in conn.execute("SELECT * FROM ablation_arms WHERE ablation = ? AND base_model = ?",
+                                               [ablation.name, base]).df().to_dict("records")}
+    return ablation, base, cells, arms
+
+
+def cells_table(ablation: Ablation, cells: list[ArmCells]) -> tuple[list[str], list[list[str]]]:
+    """(header, rows): per arm, each task (when several), the headline and Δ against the reference."""
+    label = {a.name: a.label for a in ablation.arms}
+    headline = "Avg" if ablation.metric == "accuracy" else "F1"
+    per_task = ablation.metric == "accuracy" and len(ablation.tasks) > 1
+    header = ["Arm", *(ablation.tasks if per_task else []), headline, f"Δ vs {label[ablation.reference]}"]
+    rows = []
+    for c in cells:
+        tasks = [_cell(c.tasks.get(t)) for t in ablation.tasks] if per_task else []
+        rows.append([label[c.arm], *tasks, _cell(c.headline), _cell(c.delta, True) if c.delta else "reference"])
+    return header, rows
+
+
 def table_section(doc: Doc, ablation: Ablation, base: str, cells: list[ArmCells], arms: dict) -> None:
     label = {a.name: a.label for a in ablation.arms}
     doc.heading(f"{ablation.title} ({base})", 3)
     doc.text(f"Paper: {ablation.paper}")
-    headline = "Avg" if ablation.metric == "accuracy" else "F1"
     what = (f"accuracy on {', '.join(ablation.tasks)}" if ablation.metric == "accuracy"
             else "description F1 (AutoDQ, entailment only)")
     questions = max((c.questions for c in cells), default=0)
@@ -56,13 +92,7 @@ def table_section(doc: Doc, ablation: Ablation, base: str, cells: list[ArmCells]
     variants = ", ".join(f"`{v}`" for v in dict.fromkeys(ablation.variant_of(a) for a in ablation.arms))
     doc.text(f"Measured: {variants}, {what}; {questions} items on {videos} test videos per arm. "
              f"95% intervals resample whole videos; Δ is paired by video against {label[ablation.reference]}.")
-    header = ["Arm", *(ablation.tasks if ablation.metric == "accuracy" and len(ablation.tasks) > 1 else []),
-              headline, f"Δ vs {label[ablation.reference]}"]
-    rows = []
-    for c in cells:
-        tasks = [_cell(c.tasks.get(t)) for t in ablation.tasks] if len(header) > 3 else []
-        rows.append([label[c.arm], *tasks, _cell(c.headline), _cell(c.delta, True) if c.delta else "reference"])
-    doc.table(header, rows)
+    doc.table(*cells_table(ablation, cells))
     doc.text(verdict(ablation, cells))
     timing = []
     for c in cells:
