@@ -88,3 +88,16 @@ def test_the_sampler_changes_the_train_sets_only(tmp_path):
     assert len({repr(t) for t in trains.values()}) == len(NAMES), "each sampler draws its own train sets"
     for picks in trains["keyframe"]:  # the first frame (the codec's I-frame) and the cut, in every set
         assert picks[0] == 0 and 25 in picks
+
+
+def test_every_keyframe_param_that_shapes_the_output_is_a_param_of_the_stage():
+    """DVC (and Dagster's code version) rerun keyframe_sets only for params its stage lists: one
+    left out (train_sampler was, at first) makes an ablation arm silently reuse the default's sets."""
+    from dataclasses import fields
+
+    from tests.conftest import REPO
+
+    listed = set(yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]["keyframe_sets"]["params"])
+    runtime_only = {"workers", "time_limit_s"}  # how fast, not what comes out
+    missing = {f"keyframes.{f.name}" for f in fields(KeyframeParams) if f.name not in runtime_only} - listed
+    assert not missing, f"add to keyframe_sets' params in dvc.yaml: {sorted(missing)}"
