@@ -41,7 +41,7 @@ ui: setup
 # `python -m fragmentforge.ablations --list` names them). Writes data/reports/ablations/.
 ABLATION ?=
 ablations: setup
-	$(PY) -m fragmentforge.ablations $(ABLATION)
+	$(PY) -u -m fragmentforge.ablations $(ABLATION)
 
 # The same stages through DVC (its own environment; stages run with the project's python).
 repro: setup

@@ -135,13 +135,16 @@ def watchdog(root: Path, proc: subprocess.Popen, names: list[str], time_limit_s:
                 proc.kill()
                 return
             if now - last_line[0] > 20:
-                states, workers = queue_states(root)
-                if all(states.get(n) in ("Success", "Failed") for n in names):
-                    time.sleep(5)  # the follower's last lines
-                    proc.kill()
-                    return
-                if not workers and any(states.get(n) == "Queued" for n in names):
-                    dvc(root, "queue", "start", "-j", "1", check=False)  # a worker that left early
+                try:
+                    states, workers = queue_states(root)
+                    if all(states.get(n) in ("Success", "Failed") for n in names):
+                        time.sleep(5)  # the follower's last lines
+                        proc.kill()
+                        return
+                    if not workers and any(states.get(n) == "Queued" for n in names):
+                        dvc(root, "queue", "start", "-j", "1", check=False)  # a worker that left early
+                except Exception as exc:  # noqa: BLE001 - a dead watchdog is a hang: say why, look again
+                    print(f"ablations: watchdog: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
