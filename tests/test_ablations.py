@@ -74,7 +74,10 @@ def test_an_ablation_file_with_a_problem_says_which(tmp_path):
                             ({"arms": good["arms"][:1]}, "at least two arms"),
                             ({"metric": "bleu"}, "metric must be one of"),
                             ({"tasks": []}, "names its tasks"),
-                            ({"arms": [{"name": "a b", "set": {}}, good["arms"][1]]}, "letters, digits and _")]:
+                            ({"arms": [{"name": "a b", "set": {}}, good["arms"][1]]}, "letters, digits and _"),
+                            # an unquoted comma in a flow mapping's label makes a key of its own
+                            ({"arms": [{**good["arms"][0], "scene changes)": None}, good["arms"][1]]},
+                             "arms[0] (a): unknown keys 'scene changes)'")]:
         with pytest.raises(AblationError, match=re.escape(message)):
             load(write_yaml(tmp_path / "bad.yaml", {**good, **change}))
 

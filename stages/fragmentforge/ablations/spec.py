@@ -80,6 +80,9 @@ def load(path: Path) -> Ablation:
             raise AblationError(f"{where}: arms[{i}] needs a name and a `set` mapping")
         if not arm["name"].replace("_", "").isalnum():
             raise AblationError(f"{where}: arms[{i}]: name {arm['name']!r}: letters, digits and _ only")
+        unknown = sorted(set(arm) - {"name", "label", "set", "variant"})
+        if unknown:  # e.g. an unquoted comma in a label of a flow mapping
+            raise AblationError(f"{where}: arms[{i}] ({arm['name']}): unknown keys {', '.join(map(repr, unknown))}")
         arms.append(Arm(arm["name"], arm.get("label", arm["name"]), dict(arm["set"]), arm.get("variant")))
     names = [a.name for a in arms]
     if len(arms) < 2 or len(set(names)) != len(names):
