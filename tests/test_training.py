@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import duckdb
+import numpy as np
 import psutil
 import pytest
 
@@ -194,13 +195,21 @@ def test_a_variant_on_the_same_data_loads_the_tokenized_copy_and_trains_the_same
 
 @pytest.mark.slow  # trains an adapter of its own (about 10 s): out of the fast tier
 def test_threads_change_the_time_not_the_adapter(lab):
-    # Why `training.threads` is not in the fingerprint: the same recipe on two threads.
+    # Why `training.threads` is not in the fingerprint: the same recipe on two threads ends at the
+    # same adapter up to float rounding (a matmul split over two threads sums in another order;
+    # on some set-ups the bytes match, on 2026-12-08's they did not).
+    from safetensors.numpy import load_file
+
     assert lab["count"].record["threads"] == TRAINING.threads == 1
     twin = replace(COUNT, name="count_two_threads", label="two threads")
     result = train(lab, twin, training=replace(TRAINING, variants=(COUNT, twin), threads=2))
     assert result.status == "trained" and result.record["threads"] == 2
-    assert result.record["adapter_hash"] == lab["count"].record["adapter_hash"]
-    assert result.record["final_loss"] == lab["count"].record["final_loss"]
+    assert result.record["final_loss"] == pytest.approx(lab["count"].record["final_loss"], rel=1e-3)
+    one, two = (load_file(str(r.adapter_dir / "adapter_model.safetensors")) for r in (lab["count"], result))
+    assert one.keys() == two.keys()
+    for name in one:
+        scale = float(np.abs(one[name]).max()) or 1.0
+        assert float(np.abs(one[name] - two[name]).max()) <= 1e-3 * scale, (name, float(np.abs(one[name] - two[name]).max()), scale)
 
 
 def schedule(monkeypatch, variants, seconds, spans, done, broken=()):
