@@ -105,18 +105,11 @@ def ablation_assets(evaluations: AssetsDefinition) -> list[AssetsDefinition]:
     def ablation_report(pipeline: PipelineConfig) -> MaterializeResult:
         """The ablation report (data/reports/ablations/): per table and base model, every collected
         arm's cells with 95% intervals and the paired difference from the reference arm."""
-        from fragmentforge.ablations import collect, report
-        from fragmentforge.layout import ABLATIONS_DB, ABLATIONS_REPORT, REPORT_HTML, REPORT_MD
+        from fragmentforge.ablations import report
+        from fragmentforge.layout import REPORT_HTML, REPORT_MD
         from fragmentforge.report import markdown_table
 
-        params, root = pipeline.params(), pipeline.root
-        conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
-        try:
-            sections = report.sections(conn, params, TABLES)
-        finally:
-            conn.close()
-        waiting = [a for a in all_ablations(TABLES) if a.waiting_for]
-        folder = report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, waiting, None)
+        folder, sections = report.rewrite(pipeline.root, pipeline.params(), TABLES)
         markdown = folder / REPORT_MD
         metadata = {"markdown": MetadataValue.path(str(markdown)), "html": MetadataValue.path(str(folder / REPORT_HTML))}
         for ablation, base, cells, _ in sections:

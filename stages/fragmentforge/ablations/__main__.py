@@ -11,7 +11,7 @@ from pathlib import Path
 from fragmentforge.ablations import collect, experiments, report
 from fragmentforge.ablations.spec import TABLES, AblationError, by_name
 from fragmentforge.config import ConfigError, load_params
-from fragmentforge.layout import ABLATIONS_DB, ABLATIONS_REPORT
+from fragmentforge.layout import ABLATIONS_DB
 
 
 def parse(argv):
@@ -52,14 +52,8 @@ def main(argv=None) -> int:
             state = f"  (waiting for: {a.waiting_for})" if a.waiting_for else ""
             print(f"{a.name}: {a.title}{state}\n  arms: {', '.join(arm.name for arm in a.arms)}")
         return 0
-    all_waiting = [a for a in by_name([], args.tables) if a.waiting_for]
     if args.report_only:
-        conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
-        try:
-            sections = report.sections(conn, params, args.tables)
-        finally:
-            conn.close()
-        print(f"ablations: report in {report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, all_waiting, None)}")
+        print(f"ablations: report in {report.rewrite(root, params, args.tables)[0]}")
         return 0
     started = time.monotonic()
     try:
@@ -71,12 +65,11 @@ def main(argv=None) -> int:
     conn = collect.connect(root / params.paths.ablations_dir / ABLATIONS_DB)
     try:
         collect_arms(conn, root, params, runnable, runs)
-        sections = report.sections(conn, params, args.tables)
     finally:
         conn.close()
     total = time.monotonic() - started
     failed = {name: run.failure for name, run in runs.items() if run.failure}
-    folder = report.write(root / params.paths.reports_dir / ABLATIONS_REPORT, sections, all_waiting, total, failed)
+    folder, _ = report.rewrite(root, params, args.tables, total, failed)
     for name, run in runs.items():
         took = f"{run.seconds:.0f} s" if run.seconds is not None else "–"
         print(f"  {name}: {took}, " + (f"FAILED: {run.failure}" if run.failure

@@ -9,6 +9,7 @@ from pathlib import Path
 from fragmentforge.ablations import cells as cells_of
 from fragmentforge.ablations.cells import ArmCells, Interval
 from fragmentforge.ablations.spec import Ablation, by_name
+from fragmentforge.layout import ABLATIONS_DB, ABLATIONS_REPORT
 from fragmentforge.evaluate.report_tables import pct
 from fragmentforge.report import Doc
 
@@ -123,3 +124,17 @@ def write(folder: Path, sections: list, waiting: list[Ablation], total_s: float 
     folder.mkdir(parents=True, exist_ok=True)
     doc.write(folder)
     return folder
+
+
+def rewrite(root: Path, params, tables: Path, total_s: float | None = None,
+            failed: dict[str, str] | None = None) -> tuple[Path, list]:
+    """The report drawn from what the ablations database holds: (its folder, its sections)."""
+    from fragmentforge.ablations.collect import connect
+
+    conn = connect(root / params.paths.ablations_dir / ABLATIONS_DB)
+    try:
+        drawn = sections(conn, params, tables)
+    finally:
+        conn.close()
+    waiting = [a for a in by_name([], tables) if a.waiting_for]
+    return write(root / params.paths.reports_dir / ABLATIONS_REPORT, drawn, waiting, total_s, failed), drawn

@@ -32,9 +32,9 @@ class Options(TaskOptions):
 
 def far_pairs(s, pool) -> list[tuple[int, int]]:
     """Index pairs of the set whose frames are not neighbours in the pool."""
-    place = {pos: k for k, (pos, _) in enumerate(pool)}
+    place = {pos: k for k, (pos, _) in enumerate(pool)}  # the pool holds every frame of the variant's sets
     return [(i, j) for i in range(s.n) for j in range(i + 1, s.n)
-            if abs(place.get(s.positions[i], -9) - place.get(s.positions[j], 9)) > 1]
+            if abs(place[s.positions[i]] - place[s.positions[j]]) > 1]
 
 
 def generate(ctx, env):
